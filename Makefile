@@ -1,0 +1,52 @@
+# The book's entry points. A thin front: the logic lives in scripts/ (each has --help).
+#   make book    build every edition (HTML, EPUB, PDF of every published language)
+#   make test    build what is out of date, then run the tests
+.DEFAULT_GOAL := help
+.PHONY: help book html epub pdf test serve lint clean lock venv system-build system-test
+
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+LANG_ARGS := $(foreach l,$(LANGS),--lang $(l))
+SETUP  := $(PYTHON) scripts/setup_env.py
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+	@echo "Set LANGS='ja en' to build only some languages."
+
+venv: ## create .venv from requirements.lock (automatic)
+	@$(SETUP) venv
+
+system-build: ## install the TeX Live and fonts the PDFs need (automatic)
+	@$(SETUP) system --for build
+
+system-test: ## install what the tests need: poppler, epubcheck, Chromium (automatic)
+	@$(SETUP) system --for test
+
+book: venv system-build ## build the whole book into build/site/
+	$(VPY) scripts/build.py all $(LANG_ARGS)
+
+html: venv ## build the HTML editions only
+	$(VPY) scripts/build.py html $(LANG_ARGS)
+
+epub: venv ## build the EPUB editions only
+	$(VPY) scripts/build.py epub $(LANG_ARGS)
+
+pdf: venv system-build ## build the PDF editions only
+	$(VPY) scripts/build.py pdf $(LANG_ARGS)
+
+test: venv system-test book ## build what is out of date, then run the tests
+	$(VPY) -m pytest
+
+serve: venv ## live preview of the Japanese HTML at http://127.0.0.1:8000
+	$(VPY) -m sphinx_autobuild -n -W --keep-going docs build/work/serve
+
+lint: venv ## ruff on scripts/ and tests/
+	$(VPY) -m ruff check scripts tests docs/conf.py docs/_ext
+	$(VPY) -m ruff format --check scripts tests docs/conf.py docs/_ext
+
+lock: venv ## re-resolve requirements.lock from pyproject.toml
+	$(SETUP) lock
+
+clean: ## remove build/ (keeps .venv)
+	rm -rf build

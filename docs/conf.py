@@ -1,0 +1,206 @@
+"""Sphinx configuration of the book: one source (Japanese), one edition per language.
+
+The language comes from the command line (`-D language=en`); everything that differs per
+language is read from ../languages.toml, never written here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import tomllib
+import uuid
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+sys.path[:0] = [str(ROOT / "scripts"), str(DOCS / "_ext")]
+
+import languages  # noqa: E402  (scripts/languages.py, found through the path above)
+
+# -- Environment, read once -------------------------------------------------------------------
+# SOURCE_DATE_EPOCH fixes every date the build writes; without it, the last commit's date,
+# so that two builds of one commit agree (https://reproducible-builds.org/specs/source-date-epoch/).
+
+
+def _build_epoch() -> int:
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return int(out)
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return int(time.time())
+
+
+BUILD_EPOCH = _build_epoch()
+os.environ.setdefault("SOURCE_DATE_EPOCH", str(BUILD_EPOCH))
+
+# -- Project information -----------------------------------------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/configuration.html#project-information
+
+language = languages.SOURCE_LANGUAGE  # the original; other editions: -D language=<tag>
+BOOK_SLUG = "xi-russia-2023"
+
+
+def _title_of(page: Path) -> str:
+    """The first level-1 heading of a MyST page: the book's title lives in the book."""
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    raise RuntimeError(f"{page}: no level-1 heading to take the book's title from")
+
+
+project = _title_of(DOCS / "index.md")
+
+
+def _lead_of(page: Path) -> str:
+    """The lead paragraph of the front page (the `lead` container), for the EPUB description."""
+    text = page.read_text(encoding="utf-8")
+    match = re.search(r"^:::\{container\} lead\n(.+?)\n:::", text, re.M | re.S)
+    if not match:
+        raise RuntimeError(f"{page}: no lead container to take the book's description from")
+    return match.group(1).strip()
+
+def _project_version() -> str:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return pyproject["project"]["version"]
+
+
+# The EPUB needs a version (ibooks:version); the printed book is identified by its date
+# (`today`, on the title page), so no "Release" line there.
+version = _project_version()
+release = ""
+today_fmt = "%Y-%m-%d"
+
+# -- General configuration ---------------------------------------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/configuration.html#general-configuration
+
+extensions = [
+    "myst_parser",
+    "book_markup",  # docs/_ext/book_markup.py: admonition classes in LaTeX
+    "epub_ncx_identifier",  # docs/_ext/epub_ncx_identifier.py: epubcheck NCX-001
+]
+root_doc = "index"
+exclude_patterns = ["_build", "_search", "Thumbs.db", ".DS_Store"]
+templates_path = ["_templates"]
+# The source text uses its own editorial Q&A and commentary markup, no code: nothing to
+# highlight, so no highlighter CSS or lexer warnings.
+highlight_language = "none"
+
+# MyST: only the syntax the book uses. Deliberately off: html_image/html_admonition (raw HTML
+# in the source) and substitution (Jinja templates evaluated at build time).
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 0
+
+# -- Internationalisation ----------------------------------------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-internationalisation
+
+locale_dirs = ["../locale"]
+gettext_compact = False  # one catalog per page
+gettext_uuid = False
+gettext_location = True
+
+
+def setup(app):  # noqa: ANN001, ANN201 (Sphinx's hook)
+    """Per-language settings, once `-D language=…` has been applied."""
+    app.connect("config-inited", _apply_language_row, priority=100)
+
+
+def _apply_language_row(app, config) -> None:  # noqa: ANN001
+    row = languages.get(config.language)
+    title = config.project
+    author = row.author
+    year = time.gmtime(BUILD_EPOCH).tm_year
+
+    config.author = author
+    config.copyright = f"{year}, {author}"
+
+    # -- HTML ---------------------------------------------------------------------------------
+    # https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-html-output
+    config.html_title = title
+    if row.search_language:
+        config.html_search_language = row.search_language
+    if row.search_splitter:
+        options = {"type": row.search_splitter}
+        if row.search_user_dictionary:
+            options["user_dic"] = str(DOCS / row.search_user_dictionary)
+            options["user_dic_enc"] = "utf8"
+        config.html_search_options = options
+
+    # -- EPUB ---------------------------------------------------------------------------------
+    # https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-epub-output
+    config.epub_title = title
+    config.epub_author = author
+    config.epub_publisher = author
+    config.epub_language = row.html_lang
+    config.epub_copyright = config.copyright
+    # A stable identifier per edition: the same book and language always get the same UUID.
+    config.epub_identifier = "urn:uuid:" + str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"urn:book:{BOOK_SLUG}:{row.tag}")
+    )
+    config.epub_scheme = "uuid"
+    config.epub_uid = "BookId"
+    config.epub_description = _lead_of(DOCS / "index.md")
+    config.epub_contributor = author
+    config.epub_basename = f"{BOOK_SLUG}-{row.tag}"
+
+    # -- LaTeX / PDF --------------------------------------------------------------------------
+    # https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-latex-output
+    config.latex_engine = row.latex_engine
+    config.latex_docclass = {"manual": row.latex_docclass, "howto": row.latex_docclass}
+    config.latex_documents = [
+        (root_doc, f"{BOOK_SLUG}-{row.tag}.tex", title, author, "manual"),
+    ]
+    config.latex_elements = {
+        "papersize": row.latex_papersize,
+        "pointsize": "10pt",
+        # One-sided, chapters may start on any page: a short book needs no blank versos.
+        "extraclassoptions": "openany,oneside",
+        # The language row sets up the fonts; the class (luatexja for Japanese) or
+        # polyglossia below does the hyphenation and line breaking.
+        "fontpkg": row.latex_fonts,
+        "polyglossia": "",
+        "babel": "",
+        "fncychap": "",
+        "preamble": _latex_preamble(title, author, row.html_lang),
+        "sphinxsetup": "hmargin={18mm,18mm}, vmargin={20mm,20mm}",
+    }
+
+
+def _latex_preamble(title: str, author: str, lang: str) -> str:
+    pdf_meta = re.sub(r"([#$%&_{}])", r"\\\1", title)
+    return (
+        r"\usepackage{bookstyle}" + "\n"
+        r"\hypersetup{pdftitle={" + pdf_meta + "}, pdfauthor={" + author + "}, "
+        "pdflang={" + lang + "}, pdfcreator={Sphinx + LaTeX}}\n"
+    )
+
+
+# Defaults that the language row overrides in _apply_language_row.
+html_theme = "furo"
+html_static_path = ["_static"]
+html_css_files = ["book.css"]
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {
+    "navigation_with_keys": True,
+}
+
+epub_css_files = ["book.css"]
+epub_show_urls = "no"  # every URL of the book is its own visible link text (sources page)
+epub_tocdepth = 2
+epub_exclude_files = ["search.html"]
+
+latex_additional_files = ["_latex/bookstyle.sty"]
+latex_show_urls = "footnote"
+latex_show_pagerefs = False

@@ -1,0 +1,118 @@
+"""The per-language table, `languages.toml`, as frozen dataclasses.
+
+Imported by docs/conf.py and by the scripts; it is not run on its own except to list
+the published languages:
+
+    python scripts/languages.py          # one tag per line, the source language first
+
+A language is published when it is the source language or has a folder locale/<tag>/, and it
+has a row in languages.toml. A folder without a row, or a malformed tag, is an error that
+names the folder: a half-configured edition must not be built silently.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TABLE = ROOT / "languages.toml"
+LOCALE_DIR = ROOT / "locale"
+SOURCE_LANGUAGE = "ja"
+# BCP 47-like gettext tags as Sphinx uses them: ja, en, zh_CN, pt_BR, sr_Latn.
+TAG_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2}|_[A-Z][a-z]{3})?$")
+
+
+class LanguageError(Exception):
+    """The language table or the locale folders are inconsistent."""
+
+
+@dataclass(frozen=True)
+class Language:
+    tag: str
+    name: str
+    native_name: str
+    author: str
+    latex_engine: str
+    latex_docclass: str
+    latex_papersize: str
+    latex_fonts: str
+    search_language: str
+    search_splitter: str
+    search_user_dictionary: str
+    debian_packages: tuple[str, ...]
+
+    @property
+    def is_source(self) -> bool:
+        return self.tag == SOURCE_LANGUAGE
+
+    @property
+    def html_lang(self) -> str:
+        """The tag as HTML, EPUB and PDF metadata spell it (zh_CN → zh-CN)."""
+        return self.tag.replace("_", "-")
+
+
+def load_table(path: Path = TABLE) -> dict[str, Language]:
+    """Every row of the table, defaults applied, keyed by tag."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LanguageError(f"{path}: {exc}") from exc
+    defaults = data.get("defaults", {})
+    names = {f.name for f in fields(Language)} - {"tag"}
+    table: dict[str, Language] = {}
+    for tag, row in data.get("languages", {}).items():
+        if not TAG_PATTERN.match(tag):
+            raise LanguageError(f"{path}: [languages.{tag}]: malformed language tag")
+        values = {**defaults, **row}
+        unknown = set(values) - names
+        missing = names - set(values)
+        if unknown or missing:
+            raise LanguageError(
+                f"{path}: [languages.{tag}]: "
+                + (f"unknown keys {sorted(unknown)} " if unknown else "")
+                + (f"missing keys {sorted(missing)}" if missing else "")
+            )
+        values["debian_packages"] = tuple(values["debian_packages"])
+        table[tag] = Language(tag=tag, **values)
+    if SOURCE_LANGUAGE not in table:
+        raise LanguageError(f"{path}: no row for the source language {SOURCE_LANGUAGE!r}")
+    return table
+
+
+def published_languages(table: dict[str, Language] | None = None) -> list[Language]:
+    """The source language, then every language with a catalog folder, in tag order."""
+    table = load_table() if table is None else table
+    tags = [SOURCE_LANGUAGE]
+    if LOCALE_DIR.is_dir():
+        for folder in sorted(p for p in LOCALE_DIR.iterdir() if p.is_dir()):
+            tag = folder.name
+            if not TAG_PATTERN.match(tag):
+                raise LanguageError(f"{folder}: malformed language tag {tag!r}")
+            if tag not in table:
+                raise LanguageError(
+                    f"{folder}: no row [languages.{tag}] in {TABLE.name}; add one that says "
+                    "how to typeset this language"
+                )
+            if tag != SOURCE_LANGUAGE:
+                tags.append(tag)
+    return [table[tag] for tag in tags]
+
+
+def get(tag: str) -> Language:
+    """The row of one language, or a LanguageError naming the tag."""
+    table = load_table()
+    if tag not in table:
+        raise LanguageError(f"unknown language {tag!r}; known: {', '.join(sorted(table))}")
+    return table[tag]
+
+
+if __name__ == "__main__":
+    try:
+        for language in published_languages():
+            print(language.tag)
+    except LanguageError as exc:
+        sys.exit(f"error: {exc}")

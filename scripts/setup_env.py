@@ -1,0 +1,161 @@
+"""Install what building and testing the book needs; run by `make`, with the system Python.
+
+Usage:
+    python3 scripts/setup_env.py venv                 # .venv from requirements.lock
+    python3 scripts/setup_env.py system --for build   # TeX Live and fonts of every edition
+    python3 scripts/setup_env.py system --for test    # + poppler, epubcheck/Java, Chromium
+    python3 scripts/setup_env.py check --for test     # report only; exit 1 when anything is missing
+    python3 scripts/setup_env.py lock                 # re-resolve requirements.lock (maintainers)
+
+`venv` is skipped when .venv was made from the current lock (a hash of the lock is kept in
+.venv/lock.sha256). `system` installs missing Debian packages with apt-get when run as root,
+or through `sudo -n`; otherwise it prints the exact packages and command, and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements.lock"
+STAMP = VENV / "lock.sha256"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import languages  # noqa: E402
+
+# Distribution packages the tests use, beyond what the editions need to be built:
+# pdffonts/pdftotext, the W3C epubcheck (with its Java runtime), and a real browser.
+TEST_PACKAGES = ("poppler-utils", "epubcheck", "default-jre-headless", "chromium")
+# Groups of pyproject.toml that requirements.lock resolves.
+LOCK_GROUPS = ("docs", "preview", "test", "lint")
+
+
+def lock_digest() -> str:
+    return hashlib.sha256(LOCK.read_bytes()).hexdigest()
+
+
+def ensure_venv() -> None:
+    """Create .venv and install the locked packages, unless it already matches the lock."""
+    if STAMP.exists() and STAMP.read_text().strip() == lock_digest():
+        return
+    print(f"setup: creating {VENV.relative_to(ROOT)} from {LOCK.name}", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    python = VENV / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--require-hashes", "--no-deps",
+         "-r", str(LOCK)],
+        check=True,
+    )
+    STAMP.write_text(lock_digest() + "\n")
+
+
+def required_packages(purpose: str) -> list[str]:
+    packages: list[str] = []
+    for language in languages.published_languages():
+        packages += language.debian_packages
+    if purpose == "test":
+        packages += TEST_PACKAGES
+    return sorted(set(packages))
+
+
+def missing_packages(packages: list[str]) -> list[str]:
+    if not shutil.which("dpkg-query"):
+        print(
+            "setup: not a Debian/Ubuntu system, cannot check packages; the book needs the "
+            "equivalents of: " + " ".join(packages),
+            file=sys.stderr,
+        )
+        return []
+    missing = []
+    for package in packages:
+        result = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", package],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0 or "install ok installed" not in result.stdout:
+            missing.append(package)
+    return missing
+
+
+def install_packages(packages: list[str]) -> int:
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
+    if os.geteuid() == 0:
+        prefix: list[str] = []
+    elif shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"]).returncode == 0:
+        prefix = ["sudo", "-n"]
+    else:
+        print(
+            "setup: these Debian packages are missing and this user cannot install them:\n"
+            f"    {' '.join(packages)}\n"
+            "Install them, then run make again:\n"
+            f"    sudo apt-get update && sudo {' '.join(command)}",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"setup: installing {' '.join(packages)}", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*prefix, "apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run([*prefix, *command, "-qq"], check=True, env=env)
+    return 0
+
+
+def resolve_lock() -> None:
+    """Re-resolve requirements.lock from pyproject.toml with uv (installed on demand)."""
+    python = VENV / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "uv"], check=True)
+    groups = [arg for group in LOCK_GROUPS for arg in ("--group", group)]
+    subprocess.run(
+        [VENV / "bin" / "uv", "pip", "compile", *groups, "--universal", "--python-version",
+         "3.11", "--generate-hashes", "--no-header", "-o", str(LOCK)],
+        check=True,
+        cwd=ROOT,
+    )
+    header = (
+        "# Locked Python packages of the book: generated from pyproject.toml by\n"
+        "# `make lock` (uv pip compile, all groups). Do not edit by hand.\n"
+        "# Installed with `pip install --require-hashes` into .venv by scripts/setup_env.py.\n"
+    )
+    LOCK.write_text(header + LOCK.read_text())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("venv", help="create .venv from requirements.lock")
+    for name in ("system", "check"):
+        p = sub.add_parser(name, help=f"{name} the distribution packages")
+        p.add_argument("--for", dest="purpose", choices=("build", "test"), default="build")
+    sub.add_parser("lock", help="re-resolve requirements.lock")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "venv":
+            ensure_venv()
+            return 0
+        if args.command == "lock":
+            ensure_venv()
+            resolve_lock()
+            return 0
+        missing = missing_packages(required_packages(args.purpose))
+    except languages.LanguageError as exc:
+        print(f"setup: error: {exc}", file=sys.stderr)
+        return 2
+    if not missing:
+        return 0
+    if args.command == "check":
+        print("setup: missing Debian packages: " + " ".join(missing), file=sys.stderr)
+        return 1
+    return install_packages(missing)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
