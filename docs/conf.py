@@ -88,7 +88,7 @@ today_fmt = "%Y-%m-%d"
 extensions = [
     "myst_parser",
     "book_markup",  # docs/_ext/book_markup.py: admonition classes in LaTeX
-    "epub_ncx_identifier",  # docs/_ext/epub_ncx_identifier.py: epubcheck NCX-001
+    "epub_fixes",  # docs/_ext/epub_fixes.py: NCX identifier and XHTML language
 ]
 root_doc = "index"
 exclude_patterns = ["_build", "_search", "Thumbs.db", ".DS_Store"]
