@@ -71,6 +71,7 @@ def _lead_of(page: Path) -> str:
         raise RuntimeError(f"{page}: no lead container to take the book's description from")
     return match.group(1).strip()
 
+
 def _project_version() -> str:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     return pyproject["project"]["version"]
@@ -111,12 +112,12 @@ gettext_uuid = False
 gettext_location = True
 
 
-def setup(app):  # noqa: ANN001, ANN201 (Sphinx's hook)
+def setup(app):
     """Per-language settings, once `-D language=…` has been applied."""
     app.connect("config-inited", _apply_language_row, priority=100)
 
 
-def _apply_language_row(app, config) -> None:  # noqa: ANN001
+def _apply_language_row(app, config) -> None:
     row = languages.get(config.language)
     title = config.project
     author = row.author
@@ -191,15 +192,20 @@ html_theme = "furo"
 html_static_path = ["_static"]
 html_css_files = ["book.css"]
 html_copy_source = False
+html_use_index = False  # the book has no index entries: no empty "Index" page
+
 html_show_sourcelink = False
 html_theme_options = {
     "navigation_with_keys": True,
 }
 
 epub_css_files = ["book.css"]
+epub_use_index = False
 epub_show_urls = "no"  # every URL of the book is its own visible link text (sources page)
 epub_tocdepth = 2
-epub_exclude_files = ["search.html"]
+# Sphinx 9 keeps the previous build's .buildinfo as .buildinfo.bak in the output folder when
+# the configuration changed, and the EPUB builder would then warn about its unknown type.
+epub_exclude_files = ["search.html", ".buildinfo.bak"]
 
 latex_additional_files = ["_latex/bookstyle.sty"]
 latex_show_urls = "footnote"

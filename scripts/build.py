@@ -77,7 +77,10 @@ def build_env() -> dict[str, str]:
         try:
             env["SOURCE_DATE_EPOCH"] = subprocess.run(
                 ["git", "log", "-1", "--format=%ct"],
-                cwd=ROOT, capture_output=True, text=True, check=True,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
             env["SOURCE_DATE_EPOCH"] = str(int(time.time()))
@@ -89,7 +92,10 @@ def run(command: list[str | Path], edition: Edition, log: Path, cwd: Path = ROOT
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w", encoding="utf-8") as out:
         result = subprocess.run(
-            [str(c) for c in command], cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+            [str(c) for c in command],
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             env=build_env(),
         )
     if result.returncode != 0:
@@ -105,8 +111,20 @@ def sphinx(edition: Edition, builder: str) -> Path:
     # One doctree cache per builder: html and epub pickle different settings into theirs.
     doctrees = edition.work / f"doctrees-{builder}"
     run(
-        [sys.executable, "-m", "sphinx", "-b", builder, *SPHINX_STRICT,
-         "-D", f"language={edition.language.tag}", "-d", doctrees, DOCS, out],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            builder,
+            *SPHINX_STRICT,
+            "-D",
+            f"language={edition.language.tag}",
+            "-d",
+            doctrees,
+            DOCS,
+            out,
+        ],
         edition,
         edition.work / f"{builder}.log",
     )
@@ -161,9 +179,17 @@ def build_pdf(edition: Edition) -> Path:
     tex = f"{edition.basename}.tex"
     log = edition.work / "latexmk.log"
     run(
-        ["latexmk", f"-{engine}", "-interaction=nonstopmode", "-halt-on-error",
-         "-file-line-error", tex],
-        edition, log, cwd=out,
+        [
+            "latexmk",
+            f"-{engine}",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            "-file-line-error",
+            tex,
+        ],
+        edition,
+        log,
+        cwd=out,
     )
     tex_log = (out / f"{edition.basename}.log").read_text(encoding="utf-8", errors="replace")
     problems = LATEX_LOG_PROBLEMS.findall(tex_log)
@@ -191,8 +217,9 @@ def build_edition(edition: Edition) -> tuple[Edition, Path | None, str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("formats", nargs="*", default=["all"],
-                        choices=[*FORMATS, "all"], metavar="FORMAT")
+    parser.add_argument(
+        "formats", nargs="*", default=["all"], choices=[*FORMATS, "all"], metavar="FORMAT"
+    )
     parser.add_argument("--lang", action="append", dest="langs", metavar="TAG")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
@@ -213,19 +240,27 @@ def main(argv: list[str] | None = None) -> int:
 
     formats = FORMATS if "all" in args.formats else tuple(dict.fromkeys(args.formats))
     # PDFs first: LaTeX is the longest job, so it starts while the others run beside it.
-    editions = [Edition(lang, fmt) for fmt in sorted(formats, key=lambda f: f != "pdf")
-                for lang in published]
+    editions = [
+        Edition(lang, fmt)
+        for fmt in sorted(formats, key=lambda f: f != "pdf")
+        for lang in published
+    ]
     failures = 0
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for edition, target, error, seconds in pool.map(build_edition, editions):
             if error:
                 failures += 1
-                print(f"build: FAILED {error}", file=sys.stderr)
+                print(f"build: FAILED {error}", file=sys.stderr, flush=True)
             else:
-                print(f"build: {edition.name:10} {seconds:6.1f} s  {target.relative_to(ROOT)}")
+                print(
+                    f"build: {edition.name:10} {seconds:6.1f} s  {target.relative_to(ROOT)}",
+                    flush=True,
+                )
     if failures:
-        print(f"build: {failures} edition(s) failed; published editions were left as they were",
-              file=sys.stderr)
+        print(
+            f"build: {failures} edition(s) failed; published editions were left as they were",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

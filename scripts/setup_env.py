@@ -47,11 +47,26 @@ def ensure_venv() -> None:
     if STAMP.exists() and STAMP.read_text().strip() == lock_digest():
         return
     print(f"setup: creating {VENV.relative_to(ROOT)} from {LOCK.name}", flush=True)
+    try:
+        import ensurepip  # noqa: F401  (Debian ships it separately, in python3-venv)
+    except ImportError:
+        package = f"python3.{sys.version_info.minor}-venv"
+        if install_packages([package]) != 0:
+            raise SystemExit(2) from None
     venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     python = VENV / "bin" / "python"
     subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "--require-hashes", "--no-deps",
-         "-r", str(LOCK)],
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--require-hashes",
+            "--no-deps",
+            "-r",
+            str(LOCK),
+        ],
         check=True,
     )
     STAMP.write_text(lock_digest() + "\n")
@@ -114,8 +129,19 @@ def resolve_lock() -> None:
     subprocess.run([python, "-m", "pip", "install", "--quiet", "uv"], check=True)
     groups = [arg for group in LOCK_GROUPS for arg in ("--group", group)]
     subprocess.run(
-        [VENV / "bin" / "uv", "pip", "compile", *groups, "--universal", "--python-version",
-         "3.11", "--generate-hashes", "--no-header", "-o", str(LOCK)],
+        [
+            VENV / "bin" / "uv",
+            "pip",
+            "compile",
+            *groups,
+            "--universal",
+            "--python-version",
+            "3.11",
+            "--generate-hashes",
+            "--no-header",
+            "-o",
+            str(LOCK),
+        ],
         check=True,
         cwd=ROOT,
     )

@@ -24,9 +24,10 @@ from lxml import etree, html
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "scripts"), str(Path(__file__).parent)]
 
-import build  # noqa: E402  (scripts/build.py: where the editions are published)
 import languages  # noqa: E402
 import source_text  # noqa: E402
+
+import build  # noqa: E402  (scripts/build.py: where the editions are published)
 
 DOCS = ROOT / "docs"
 SOURCE_LANGUAGE = languages.SOURCE_LANGUAGE
@@ -121,7 +122,9 @@ def epub_text(epub_path: Path) -> str:
         hrefs = {item.get("id"): item.get("href") for item in opf.iterfind(".//opf:item", OPF)}
         texts = []
         for ref in opf.iterfind(".//opf:spine/opf:itemref", OPF):
-            document = etree.fromstring(book.read(posixpath.join(posixpath.dirname(opf_path), hrefs[ref.get("idref")])))
+            document = etree.fromstring(
+                book.read(posixpath.join(posixpath.dirname(opf_path), hrefs[ref.get("idref")]))
+            )
             body = document.find("{http://www.w3.org/1999/xhtml}body")
             texts.append("".join(body.itertext()))
     return "\n".join(texts)
@@ -137,10 +140,31 @@ def pdf_body_text(pdf: Path, top_mm: float, bottom_mm: float) -> str:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         y, h = top_mm * mm, height - (top_mm + bottom_mm) * mm
         out = subprocess.run(
-            ["pdftotext", "-q", "-enc", "UTF-8", "-r", "72", "-f", str(number), "-l",
-             str(number), "-x", "0", "-y", str(int(y)), "-W", str(int(width)), "-H",
-             str(int(h)), str(pdf), "-"],
-            capture_output=True, text=True, check=True,
+            [
+                "pdftotext",
+                "-q",
+                "-enc",
+                "UTF-8",
+                "-r",
+                "72",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-x",
+                "0",
+                "-y",
+                str(int(y)),
+                "-W",
+                str(int(width)),
+                "-H",
+                str(int(h)),
+                str(pdf),
+                "-",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         pages.append(out)
     return "\n".join(pages)
@@ -165,7 +189,7 @@ def served_site(site: Path) -> Iterator[str]:
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -181,11 +205,23 @@ def browser_dom(chromium: str, url: str) -> str:
     """The DOM of a page after its scripts ran, from headless Chromium."""
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=10000",
-             "--dump-dom", url],
-            capture_output=True, text=True, timeout=120,
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--virtual-time-budget=10000",
+                "--dump-dom",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout

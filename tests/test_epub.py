@@ -22,16 +22,16 @@ def epubcheck_report(epub_path: Path, tmp_path_factory: pytest.TempPathFactory) 
     report = tmp_path_factory.mktemp("epubcheck") / "report.json"
     subprocess.run(
         ["java", "-jar", str(EPUBCHECK_JAR), str(epub_path), "--json", str(report)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     return json.loads(report.read_text(encoding="utf-8"))
 
 
 def test_epubcheck_reports_no_errors_and_no_warnings(epubcheck_report: dict) -> None:
     checker = epubcheck_report["checker"]
-    messages = [
-        f"{m['severity']} {m['ID']}: {m['message']}" for m in epubcheck_report["messages"]
-    ]
+    messages = [f"{m['severity']} {m['ID']}: {m['message']}" for m in epubcheck_report["messages"]]
     assert (checker["nFatal"], checker["nError"], checker["nWarning"]) == (0, 0, 0), messages
     assert checker["nUsage"] >= 0  # usage hints are informational, not failures
 

@@ -47,15 +47,16 @@ def pages_containing(term: str, html_pages) -> set[str]:
 
 @pytest.mark.parametrize("term", SEARCH_TERMS)
 def test_search_index_has_the_term_as_a_word(term: str, search_index: dict, html_pages) -> None:
-    terms = search_index["terms"]
-    assert term in terms, f"{term} is not a word of the index"
-    entries = terms[term]
-    docs = {search_index["docnames"][i] for i in ([entries] if isinstance(entries, int) else entries)}
-    title_docs = {
-        search_index["docnames"][i]
-        for i in (lambda e: [e] if isinstance(e, int) else e)(search_index["titleterms"].get(term, []))
-    }
-    assert docs | title_docs == pages_containing(term, html_pages)
+    assert term in search_index["terms"], f"{term} is not a word of the index"
+    found = docs_of(search_index, "terms", term) | docs_of(search_index, "titleterms", term)
+    assert found == pages_containing(term, html_pages)
+
+
+def docs_of(search_index: dict, table: str, term: str) -> set[str]:
+    """The pages an index table lists for a term (Sphinx writes one page as a bare number)."""
+    entries = search_index[table].get(term, [])
+    numbers = [entries] if isinstance(entries, int) else entries
+    return {search_index["docnames"][i] for i in numbers}
 
 
 @pytest.mark.parametrize("term", SEARCH_TERMS)

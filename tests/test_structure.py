@@ -26,15 +26,15 @@ def by_class(name: str) -> str:
 def test_title_and_lead_open_the_book(article: Article, html_pages) -> None:
     index = html_pages["index"]
     assert texts(index, "//article//h1") == [squash(article.title)]
-    assert texts(index, f'//div[{by_class("lead")}]') == [squash(article.lead)]
+    assert texts(index, f"//div[{by_class('lead')}]") == [squash(article.lead)]
 
 
 def test_key_points_are_one_kind_of_admonition(article: Article, html_pages) -> None:
     bodies = [
         squash("".join(node.xpath('./p[not(contains(@class, "admonition-title"))]//text()')))
-        for node in html_pages["index"].xpath(f'//div[{by_class("admonition")}]')
+        for node in html_pages["index"].xpath(f"//div[{by_class('admonition')}]")
     ]
-    key_points = html_pages["index"].xpath(f'//div[{by_class("key-point")}]')
+    key_points = html_pages["index"].xpath(f"//div[{by_class('key-point')}]")
     assert len(key_points) == len(article.key_points) == 3
     assert bodies == [squash(point) for point in article.key_points]
 
@@ -44,7 +44,7 @@ def test_each_chapter_opens_with_its_question_and_answer(article: Article, html_
         heading = normalise(first_heading(doc))
         question, answer = article.question_and_answer_after(heading)
         page = html_pages[doc]
-        qa = page.xpath(f'//div[{by_class("qa")}]//dl')
+        qa = page.xpath(f"//div[{by_class('qa')}]//dl")
         assert len(qa) == 1, doc
         assert texts(qa[0], "./dt") == [squash(question)]
         assert texts(qa[0], "./dd") == [squash(answer)]
@@ -54,7 +54,7 @@ def test_source_summaries_cite_their_bibliography_entry(article: Article, html_p
     summaries = [
         node
         for doc in CHAPTERS
-        for node in html_pages[doc].xpath(f'//div[{by_class("source-summary")}]')
+        for node in html_pages[doc].xpath(f"//div[{by_class('source-summary')}]")
     ]
     assert len(summaries) == len(article.summaries) == 2
     sources = html_pages["sources"]
@@ -69,22 +69,21 @@ def test_source_summaries_cite_their_bibliography_entry(article: Article, html_p
 
 
 def test_publication_date_is_shown_with_its_source(article: Article, html_pages) -> None:
-    bbc = html_pages["chapters/china-position"].xpath(f'//div[{by_class("source-summary")}]')[0]
+    bbc = html_pages["chapters/china-position"].xpath(f"//div[{by_class('source-summary')}]")[0]
     date_line = next(line for line in article.lines if line.startswith("公開日"))
     assert squash(date_line) in squash(bbc.text_content())
     assert "2023年3月18日" in squash(main_text(html_pages["sources"]))
 
 
 def test_commentary_lines_are_asides(article: Article, html_pages) -> None:
-    asides = [
-        text for doc in CHAPTERS for text in texts(html_pages[doc], f'//div[{by_class("commentary")}]')
-    ]
+    xpath = f"//div[{by_class('commentary')}]"
+    asides = [text for doc in CHAPTERS for text in texts(html_pages[doc], xpath)]
     assert asides == [squash(line) for line in article.commentary]
     assert len(asides) == 4
 
 
 def test_missing_next_part_is_named_in_a_closing_note(article: Article, html_pages) -> None:
-    (note,) = html_pages[CHAPTERS[-1]].xpath(f'//div[{by_class("next-part")}]')
+    (note,) = html_pages[CHAPTERS[-1]].xpath(f"//div[{by_class('next-part')}]")
     assert article.next_part
     assert squash(article.next_part) in squash(note.text_content())
 

@@ -20,7 +20,7 @@ def _book_classes(node: nodes.Element) -> list[str]:
 
 def visit_admonition(self: LaTeXTranslator, node: nodes.Element) -> None:
     for cls in _book_classes(node):
-        self.body.append("\n\\begin{sphinxuseclass}{%s}" % cls)
+        self.body.append(f"\n\\begin{{sphinxuseclass}}{{{cls}}}")
     LaTeXTranslator.visit_admonition(self, node)
 
 
