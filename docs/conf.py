@@ -6,6 +6,7 @@ language is read from ../languages.toml, never written here.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -129,6 +130,12 @@ def _apply_language_row(app, config) -> None:
     # -- HTML ---------------------------------------------------------------------------------
     # https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-html-output
     config.html_title = title
+    # The theme's labels come from locale/<lang>/LC_MESSAGES/sphinx.po, which Sphinx does not
+    # track: its digest in the HTML context makes a changed catalog rewrite every page.
+    theme_catalog = ROOT / "locale" / row.tag / "LC_MESSAGES" / "sphinx.po"
+    if theme_catalog.exists():
+        digest = hashlib.sha256(theme_catalog.read_bytes()).hexdigest()[:16]
+        config.html_context = {**config.html_context, "theme_catalog_digest": digest}
     if row.search_language:
         config.html_search_language = row.search_language
     if row.search_splitter:

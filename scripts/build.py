@@ -217,12 +217,14 @@ def build_edition(edition: Edition) -> tuple[Edition, Path | None, str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "formats", nargs="*", default=["all"], choices=[*FORMATS, "all"], metavar="FORMAT"
-    )
+    # No `choices=`: the argparse of Python 3.11 rejects an empty list against them.
+    parser.add_argument("formats", nargs="*", metavar="FORMAT", help="html, epub, pdf or all")
     parser.add_argument("--lang", action="append", dest="langs", metavar="TAG")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.formats) - {*FORMATS, "all"})
+    if unknown:
+        parser.error(f"unknown format {', '.join(unknown)}; choose from html, epub, pdf, all")
 
     try:
         published = languages.published_languages()
@@ -238,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build: error: {exc}", file=sys.stderr)
         return 2
 
-    formats = FORMATS if "all" in args.formats else tuple(dict.fromkeys(args.formats))
+    formats = (
+        FORMATS if not args.formats or "all" in args.formats else tuple(dict.fromkeys(args.formats))
+    )
     # PDFs first: LaTeX is the longest job, so it starts while the others run beside it.
     editions = [
         Edition(lang, fmt)
