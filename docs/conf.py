@@ -16,6 +16,8 @@ import tomllib
 import uuid
 from pathlib import Path
 
+import polib
+
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path[:0] = [str(ROOT / "scripts"), str(DOCS / "_ext")]
@@ -89,6 +91,7 @@ today_fmt = "%Y-%m-%d"
 
 extensions = [
     "myst_parser",
+    "book_editions",  # docs/_ext/book_editions.py: language switcher, hreflang, no raw HTML
     "book_markup",  # docs/_ext/book_markup.py: admonition classes in LaTeX
     "epub_fixes",  # docs/_ext/epub_fixes.py: NCX identifier and XHTML language
 ]
@@ -99,9 +102,13 @@ templates_path = ["_templates"]
 # highlight, so no highlighter CSS or lexer warnings.
 highlight_language = "none"
 
-# MyST: only the syntax the book uses. Deliberately off: html_image/html_admonition (raw HTML
-# in the source) and substitution (Jinja templates evaluated at build time).
-myst_enable_extensions = ["colon_fence", "deflist"]
+# MyST: only the syntax the book uses. attrs_inline marks original-language names in
+# translations: [日本語の名称]{.language-ja} becomes <span lang="ja">. Deliberately off:
+# html_image/html_admonition and the raw HTML syntax itself (a translation must not bring
+# markup to readers: `<script>` in a msgstr is shown as text), and substitution (Jinja
+# templates evaluated at build time).
+myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
+myst_disable_syntax = ["html_block", "html_inline"]
 myst_heading_anchors = 0
 
 # -- Internationalisation ----------------------------------------------------------------------
@@ -111,6 +118,9 @@ locale_dirs = ["../locale"]
 gettext_compact = False  # one catalog per page
 gettext_uuid = False
 gettext_location = True
+# Untranslated (and fuzzy, which is never published) messages fall back to Japanese; these
+# classes let the HTML mark them (book.css).
+translation_progress_classes = True
 
 
 def setup(app):
@@ -118,9 +128,20 @@ def setup(app):
     app.connect("config-inited", _apply_language_row, priority=100)
 
 
+def _translated(docname: str, msgid: str, tag: str) -> str:
+    """A message of the book in one language: its catalog's msgstr, or the original."""
+    catalog = ROOT / "locale" / tag / "LC_MESSAGES" / f"{docname}.po"
+    if tag == languages.SOURCE_LANGUAGE or not catalog.exists():
+        return msgid
+    entry = polib.pofile(str(catalog)).find(msgid)
+    if entry is None or not entry.translated():
+        return msgid
+    return entry.msgstr
+
+
 def _apply_language_row(app, config) -> None:
     row = languages.get(config.language)
-    title = config.project
+    title = _translated("index", config.project, row.tag)
     author = row.author
     year = time.gmtime(BUILD_EPOCH).tm_year
 
@@ -136,14 +157,11 @@ def _apply_language_row(app, config) -> None:
     if theme_catalog.exists():
         digest = hashlib.sha256(theme_catalog.read_bytes()).hexdigest()[:16]
         config.html_context = {**config.html_context, "theme_catalog_digest": digest}
-    if row.search_language:
-        config.html_search_language = row.search_language
-    if row.search_splitter:
-        options = {"type": row.search_splitter}
-        if row.search_user_dictionary:
-            options["user_dic"] = str(DOCS / row.search_user_dictionary)
-            options["user_dic_enc"] = "utf8"
-        config.html_search_options = options
+    config.html_search_language = row.search_language
+    config.html_search_options = {
+        key: str(DOCS / value) if value.startswith("_search/") else value
+        for key, value in row.search_options
+    }
 
     # -- EPUB ---------------------------------------------------------------------------------
     # https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-epub-output
@@ -158,7 +176,7 @@ def _apply_language_row(app, config) -> None:
     )
     config.epub_scheme = "uuid"
     config.epub_uid = "BookId"
-    config.epub_description = _lead_of(DOCS / "index.md")
+    config.epub_description = _translated("index", _lead_of(DOCS / "index.md"), row.tag)
     config.epub_contributor = author
     config.epub_basename = f"{BOOK_SLUG}-{row.tag}"
 
@@ -172,8 +190,7 @@ def _apply_language_row(app, config) -> None:
     config.latex_elements = {
         "papersize": row.latex_papersize,
         "pointsize": "10pt",
-        # One-sided, chapters may start on any page: a short book needs no blank versos.
-        "extraclassoptions": "openany,oneside",
+        "extraclassoptions": row.latex_classoptions,
         # The language row sets up the fonts; the class (luatexja for Japanese) or
         # polyglossia below does the hyphenation and line breaking.
         "fontpkg": row.latex_fonts,
@@ -204,6 +221,19 @@ html_use_index = False  # the book has no index entries: no empty "Index" page
 html_show_sourcelink = False
 html_theme_options = {
     "navigation_with_keys": True,
+}
+# furo's sidebar with the language switcher and downloads (_templates/sidebar/editions.html)
+# after the search box, where a reader looks first.
+html_sidebars = {
+    "**": [
+        "sidebar/brand.html",
+        "sidebar/search.html",
+        "sidebar/editions.html",
+        "sidebar/scroll-start.html",
+        "sidebar/navigation.html",
+        "sidebar/scroll-end.html",
+        "sidebar/variant-selector.html",
+    ]
 }
 
 epub_css_files = ["book.css"]

@@ -39,11 +39,12 @@ class Language:
     latex_engine: str
     latex_docclass: str
     latex_papersize: str
+    latex_classoptions: str
     latex_fonts: str
     search_language: str
-    search_splitter: str
-    search_user_dictionary: str
+    search_options: tuple[tuple[str, str], ...]
     debian_packages: tuple[str, ...]
+    complete: bool
 
     @property
     def is_source(self) -> bool:
@@ -77,6 +78,7 @@ def load_table(path: Path = TABLE) -> dict[str, Language]:
                 + (f"missing keys {sorted(missing)}" if missing else "")
             )
         values["debian_packages"] = tuple(values["debian_packages"])
+        values["search_options"] = tuple(sorted(values["search_options"].items()))
         table[tag] = Language(tag=tag, **values)
     if SOURCE_LANGUAGE not in table:
         raise LanguageError(f"{path}: no row for the source language {SOURCE_LANGUAGE!r}")

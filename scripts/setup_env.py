@@ -32,8 +32,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import languages  # noqa: E402
 
 # Distribution packages the tests use, beyond what the editions need to be built:
-# pdffonts/pdftotext, the W3C epubcheck (with its Java runtime), and a real browser.
-TEST_PACKAGES = ("poppler-utils", "epubcheck", "default-jre-headless", "chromium")
+# pdffonts/pdftotext, the W3C epubcheck (with its Java runtime), a real browser, and msgfmt
+# for the catalog checks.
+TEST_PACKAGES = ("poppler-utils", "epubcheck", "default-jre-headless", "chromium", "gettext")
 # Groups of pyproject.toml that requirements.lock resolves.
 LOCK_GROUPS = ("docs", "preview", "test", "lint")
 

@@ -1,0 +1,91 @@
+"""Sphinx extension: what makes one book of several language editions.
+
+- Every HTML page learns its siblings: the same page in the other published languages (the
+  language switcher in the sidebar, docs/_templates/sidebar/editions.html) and `hreflang`
+  alternates in its head; and the downloads of its own language (EPUB, PDF).
+- The `lang` attribute is spelled as HTML wants it (zh-CN, not Sphinx's zh_CN).
+- Raw HTML never reaches the output: a translation (or a page) that contains some fails the
+  build with its file and line. MyST's HTML syntax is also switched off in conf.py, so this
+  is the guard behind the guard.
+
+The published tree is build/site/<tag>/ per language and build/site/downloads/ (see
+scripts/build.py), so links between editions are relative: ../<tag>/<page>.html.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import languages  # noqa: E402
+
+logger = logging.getLogger(__name__)
+BOOK_SLUG = "xi-russia-2023"
+HTML_BUILDERS = {"html", "dirhtml"}
+
+
+class RejectRawHTML(SphinxTransform):
+    """Remove raw HTML/LaTeX passthrough and report it as an error at its source line."""
+
+    default_priority = 900  # after the i18n transform (20) has put translations in place
+
+    def apply(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.raw)):
+            logger.error(
+                "raw %s is not allowed in the book (a translation or a page carries markup "
+                "that would reach readers unescaped): %r",
+                node.get("format", "?"),
+                node.astext()[:80],
+                location=node,
+                type="book",
+                subtype="raw",
+            )
+            node.parent.remove(node)
+
+
+def _page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    if app.builder.name not in HTML_BUILDERS:
+        return
+    current = languages.get(app.config.language)
+    up = "../" * (pagename.count("/") + 1)
+    editions = []
+    alternates = []
+    for language in languages.published_languages():
+        url = f"{up}{language.tag}/{pagename}.html"
+        editions.append(
+            {
+                "tag": language.tag,
+                "lang": language.html_lang,
+                "native_name": language.native_name,
+                "url": url,
+                "current": language.tag == current.tag,
+            }
+        )
+        alternates.append(
+            f'<link rel="alternate" hreflang="{language.html_lang}" href="{html.escape(url)}">'
+        )
+    context["language"] = current.html_lang
+    context["book_editions"] = editions
+    context["book_downloads"] = [
+        {"format": fmt.upper(), "url": f"{up}downloads/{BOOK_SLUG}-{current.tag}.{fmt}"}
+        for fmt in ("epub", "pdf")
+    ]
+    context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(alternates)
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.add_transform(RejectRawHTML)
+    app.connect("html-page-context", _page_context)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
