@@ -2,7 +2,8 @@
 #   make book    build every edition (HTML, EPUB, PDF of every published language)
 #   make test    build what is out of date, then run the tests
 .DEFAULT_GOAL := help
-.PHONY: help book html epub pdf test serve lint clean lock venv system-build system-test
+.PHONY: help book html epub pdf test serve lint clean lock venv system-build system-test \
+	catalogs add-language check-catalogs stats
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,7 +12,7 @@ LANG_ARGS := $(foreach l,$(LANGS),--lang $(l))
 SETUP  := $(PYTHON) scripts/setup_env.py
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 	@echo "Set LANGS='ja en' to build only some languages."
 
 venv: ## create .venv from requirements.lock (automatic)
@@ -38,8 +39,23 @@ pdf: venv system-build ## build the PDF editions only
 test: venv system-test book ## build what is out of date, then run the tests
 	$(VPY) -m pytest
 
-serve: venv ## live preview of the Japanese HTML at http://127.0.0.1:8000
-	$(VPY) -m sphinx_autobuild -n -W --keep-going docs build/work/serve
+serve: venv ## live preview at http://127.0.0.1:8000 (Japanese; TAG=en for another language)
+	$(VPY) -m sphinx_autobuild -n -W --keep-going -D language=$(or $(TAG),ja) \
+	  --watch locale docs build/work/serve-$(or $(TAG),ja)
+
+catalogs: venv ## refresh every catalog after the Japanese source changed
+	$(VPY) scripts/catalogs.py update
+
+# TAG, not LANG: the environment's LANG (the locale) would leak into the command.
+add-language: venv ## add a language: make add-language TAG=de (needs a row in languages.toml)
+	@test -n "$(TAG)" || { echo "usage: make add-language TAG=<tag>" >&2; exit 2; }
+	$(VPY) scripts/catalogs.py add $(TAG)
+
+check-catalogs: venv ## check every catalog (syntax, markup, smuggled HTML, terminology)
+	$(VPY) scripts/catalogs.py check
+
+stats: venv ## translation statistics per language
+	$(VPY) scripts/catalogs.py stats
 
 lint: venv ## ruff on scripts/ and tests/
 	$(VPY) -m ruff check scripts tests docs/conf.py docs/_ext

@@ -16,13 +16,12 @@ import tomllib
 import uuid
 from pathlib import Path
 
-import polib
-
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path[:0] = [str(ROOT / "scripts"), str(DOCS / "_ext")]
 
-import languages  # noqa: E402  (scripts/languages.py, found through the path above)
+import catalogs  # noqa: E402  (scripts/catalogs.py and languages.py, found through the path above)
+import languages  # noqa: E402
 
 # -- Environment, read once -------------------------------------------------------------------
 # SOURCE_DATE_EPOCH fixes every date the build writes; without it, the last commit's date,
@@ -94,6 +93,7 @@ extensions = [
     "book_editions",  # docs/_ext/book_editions.py: language switcher, hreflang, no raw HTML
     "book_markup",  # docs/_ext/book_markup.py: admonition classes in LaTeX
     "epub_fixes",  # docs/_ext/epub_fixes.py: NCX identifier and XHTML language
+    "search_zh_fix",  # docs/_ext/search_zh_fix.py: Chinese search in the browser
 ]
 root_doc = "index"
 exclude_patterns = ["_build", "_search", "Thumbs.db", ".DS_Store"]
@@ -128,20 +128,9 @@ def setup(app):
     app.connect("config-inited", _apply_language_row, priority=100)
 
 
-def _translated(docname: str, msgid: str, tag: str) -> str:
-    """A message of the book in one language: its catalog's msgstr, or the original."""
-    catalog = ROOT / "locale" / tag / "LC_MESSAGES" / f"{docname}.po"
-    if tag == languages.SOURCE_LANGUAGE or not catalog.exists():
-        return msgid
-    entry = polib.pofile(str(catalog)).find(msgid)
-    if entry is None or not entry.translated():
-        return msgid
-    return entry.msgstr
-
-
 def _apply_language_row(app, config) -> None:
     row = languages.get(config.language)
-    title = _translated("index", config.project, row.tag)
+    title = catalogs.translate(row.tag, "index", config.project)
     author = row.author
     year = time.gmtime(BUILD_EPOCH).tm_year
 
@@ -176,7 +165,9 @@ def _apply_language_row(app, config) -> None:
     )
     config.epub_scheme = "uuid"
     config.epub_uid = "BookId"
-    config.epub_description = _translated("index", _lead_of(DOCS / "index.md"), row.tag)
+    config.epub_description = catalogs.translate(
+        row.tag, "index", _lead_of(DOCS / "index.md")
+    )
     config.epub_contributor = author
     config.epub_basename = f"{BOOK_SLUG}-{row.tag}"
 

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import languages  # noqa: E402
+import site_pages  # noqa: E402
 
 DOCS = ROOT / "docs"
 BUILD = ROOT / "build"
@@ -260,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"build: {edition.name:10} {seconds:6.1f} s  {target.relative_to(ROOT)}",
                     flush=True,
                 )
+    if "html" in formats and not failures:
+        site_pages.write(SITE, BOOK_SLUG)
+        print("build: site       build/site/index.html, build/site/translation-status.html")
     if failures:
         print(
             f"build: {failures} edition(s) failed; published editions were left as they were",

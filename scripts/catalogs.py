@@ -14,7 +14,9 @@ Usage:
   `complete = true`, notes otherwise: such messages fall back to Japanese);
 - markup preserved: every link URL, MyST role with its target, inline code, footnote
   reference and emphasis of the msgid is in the msgstr, and no other;
-- no smuggled markup: no HTML tag and no template syntax ({{ }}, {% %}) that the msgid lacks.
+- no smuggled markup: no HTML tag and no template syntax ({{ }}, {% %}) that the msgid lacks;
+- terminology: where a msgid contains a term of locale/glossary.toml, the msgstr contains
+  that language's form of it.
 
 The catalog `sphinx.po` holds labels rather than the book's text: those of the book's own
 templates (Sphinx extracts them into sphinx.pot) and those of the furo theme, which has no
@@ -29,6 +31,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -45,6 +48,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import languages  # noqa: E402
 
 DOCS = ROOT / "docs"
+GLOSSARY = languages.LOCALE_DIR / "glossary.toml"
 POT_DIR = ROOT / "build" / "gettext"
 THEME_CATALOG = "sphinx.po"
 # Labels of the furo theme that readers see, as its templates spell them.
@@ -81,6 +85,16 @@ def relative(path: Path) -> str:
         return str(path)
 
 
+def translate(tag: str, docname: str, msgid: str) -> str:
+    """A message of the book in one language: its catalog's msgstr, or the original when the
+    message is untranslated or fuzzy (as Sphinx itself falls back)."""
+    path = languages.LOCALE_DIR / tag / "LC_MESSAGES" / f"{docname}.po"
+    if tag == languages.SOURCE_LANGUAGE or not path.exists():
+        return msgid
+    entry = polib.pofile(str(path)).find(msgid)
+    return entry.msgstr if entry is not None and entry.translated() else msgid
+
+
 # -- Markup of one message ------------------------------------------------------------------
 
 
@@ -110,7 +124,9 @@ def markup_of(text: str) -> Counter[str]:
 
 def is_language_span(item: str) -> bool:
     """A span that only says which language its text is in: [名称]{.language-ja}."""
-    return re.fullmatch(r"span \[\('class', 'language-[a-z]{2,3}(-[A-Za-z]+)?'\)\]", item) is not None
+    return (
+        re.fullmatch(r"span \[\('class', 'language-[a-z]{2,3}(-[A-Za-z]+)?'\)\]", item) is not None
+    )
 
 
 def markup_findings(path: str, entry: polib.POEntry) -> list[Finding]:
@@ -126,6 +142,24 @@ def markup_findings(path: str, entry: polib.POEntry) -> list[Finding]:
         findings.append(Finding(path, entry.linenum, kind, f"msgstr {verb} {item}"))
     for item in sorted((source - translation).keys()):
         findings.append(Finding(path, entry.linenum, "markup", f"msgstr lacks {item}"))
+    return findings
+
+
+def glossary() -> list[dict[str, object]]:
+    """The terms every translation must use (locale/glossary.toml)."""
+    return tomllib.loads(GLOSSARY.read_text(encoding="utf-8"))["term"]
+
+
+def terminology_findings(
+    path: str, entry: polib.POEntry, tag: str, terms: list[dict[str, object]]
+) -> list[Finding]:
+    findings = []
+    for term in terms:
+        source, wanted = term["ja"], term.get(tag)
+        if wanted and source in entry.msgid and wanted not in entry.msgstr:
+            findings.append(
+                Finding(path, entry.linenum, "terminology", f"{source} is written {wanted!r}")
+            )
     return findings
 
 
@@ -175,7 +209,9 @@ def header_findings(path: str, catalog: polib.POFile, tag: str) -> list[Finding]
         findings.append(Finding(path, 1, "header", "Plural-Forms is missing"))
     elif expected is not None and int(match[1]) != expected:
         findings.append(
-            Finding(path, 1, "header", f"Plural-Forms has nplurals={match[1]}, {tag} has {expected}")
+            Finding(
+                path, 1, "header", f"Plural-Forms has nplurals={match[1]}, {tag} has {expected}"
+            )
         )
     return findings
 
@@ -195,6 +231,7 @@ def check_catalog(path: Path, language: languages.Language) -> list[Finding]:
     if any(f.blocking for f in findings):  # msgfmt named the broken lines; no repetition
         return findings
     findings += header_findings(name, catalog, language.tag)
+    terms = glossary()
     for entry in catalog:
         if entry.obsolete:
             continue
@@ -209,6 +246,7 @@ def check_catalog(path: Path, language: languages.Language) -> list[Finding]:
             )
         else:
             findings += markup_findings(name, entry)
+            findings += terminology_findings(name, entry, language.tag, terms)
     return findings
 
 
@@ -284,8 +322,19 @@ def extract() -> None:
     """The POT files, one per page, from the Japanese source (strict, like every build);
     sphinx.pot gets the theme's labels beside those of the book's templates."""
     subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "gettext", "-n", "-W", "--keep-going", "-q",
-         str(DOCS), str(POT_DIR)],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "gettext",
+            "-n",
+            "-W",
+            "--keep-going",
+            "-q",
+            str(DOCS),
+            str(POT_DIR),
+        ],
         check=True,
     )
     pot = polib.pofile(str(POT_DIR / "sphinx.pot"))
@@ -330,8 +379,20 @@ def update(tags: list[str]) -> None:
     update_source_theme_catalog()
     for tag in tags:
         subprocess.run(
-            [sys.executable, "-m", "sphinx_intl", "update", "-p", str(POT_DIR), "-d",
-             str(languages.LOCALE_DIR), "-l", tag, "-w", "0"],
+            [
+                sys.executable,
+                "-m",
+                "sphinx_intl",
+                "update",
+                "-p",
+                str(POT_DIR),
+                "-d",
+                str(languages.LOCALE_DIR),
+                "-l",
+                tag,
+                "-w",
+                "0",
+            ],
             check=True,
         )
 
