@@ -165,9 +165,7 @@ def _apply_language_row(app, config) -> None:
     )
     config.epub_scheme = "uuid"
     config.epub_uid = "BookId"
-    config.epub_description = catalogs.translate(
-        row.tag, "index", _lead_of(DOCS / "index.md")
-    )
+    config.epub_description = catalogs.translate(row.tag, "index", _lead_of(DOCS / "index.md"))
     config.epub_contributor = author
     config.epub_basename = f"{BOOK_SLUG}-{row.tag}"
 

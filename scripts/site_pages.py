@@ -72,40 +72,47 @@ def root_page(editions: list[languages.Language], book_slug: str) -> str:
     return page(source.html_lang, book_title(source), body, scripts=("language-redirect.js",))
 
 
+def table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """An HTML table; the first cell of each row is its header. Cells are HTML already."""
+    head = "".join(f'<th scope="col">{h}</th>' for h in headers)
+    body = "\n".join(
+        f'<tr><th scope="row">{first}</th>' + "".join(f"<td>{c}</td>" for c in rest) + "</tr>"
+        for first, *rest in rows
+    )
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+def counts(entry: dict) -> tuple[str, str, str]:
+    return str(entry["translated"]), str(entry["fuzzy"]), str(entry["untranslated"])
+
+
 def status_page(report: dict) -> str:
-    rows = []
-    for entry in report["languages"]:
-        rows.append(
-            f"""<tr>
-  <th scope="row"><span lang="{entry["tag"].replace("_", "-")}">{html.escape(entry["native_name"])}</span> ({entry["tag"]})</th>
-  <td>{entry["translated"]}</td><td>{entry["fuzzy"]}</td><td>{entry["untranslated"]}</td>
-  <td>{entry["percent"]:.1f} %</td>
-</tr>"""
+    columns = ("translated", "fuzzy", "untranslated")
+    summary = [
+        (
+            f'<span lang="{e["tag"].replace("_", "-")}">{html.escape(e["native_name"])}</span>'
+            f" ({e['tag']})",
+            *counts(e),
+            f"{e['percent']:.1f} %",
         )
-    details = []
-    for entry in report["languages"]:
-        lines = "".join(
-            f"<tr><th scope=\"row\"><code>{html.escape(path)}</code></th><td>{c['translated']}</td>"
-            f"<td>{c['fuzzy']}</td><td>{c['untranslated']}</td></tr>"
-            for path, c in entry["catalogs"].items()
+        for e in report["languages"]
+    ]
+    details = [
+        f'<h2 id="{e["tag"]}">{html.escape(e["name"])} ({e["tag"]})</h2>\n'
+        + table(
+            ("catalog", *columns),
+            [
+                (f"<code>{html.escape(path)}</code>", *counts(c))
+                for path, c in e["catalogs"].items()
+            ],
         )
-        details.append(
-            f"""<h2 id="{entry["tag"]}">{html.escape(entry["name"])} ({entry["tag"]})</h2>
-<table>
-<thead><tr><th scope="col">catalog</th><th scope="col">translated</th><th scope="col">fuzzy</th><th scope="col">untranslated</th></tr></thead>
-<tbody>{lines}</tbody>
-</table>"""
-        )
+        for e in report["languages"]
+    ]
     body = f"""<h1>Translation status</h1>
 <p>Messages of the Japanese original, per language. Fuzzy and untranslated messages are not
 published: readers see the Japanese original in their place. Counted as
-<code>msgfmt --statistics</code> counts them; produced by <code>scripts/catalogs.py stats</code>.</p>
-<table>
-<thead><tr><th scope="col">language</th><th scope="col">translated</th><th scope="col">fuzzy</th><th scope="col">untranslated</th><th scope="col">complete</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody>
-</table>
+<code>msgfmt --statistics</code> counts them, by <code>scripts/catalogs.py stats</code>.</p>
+{table(("language", *columns, "complete"), summary)}
 {chr(10).join(details)}
 <p><a href="index.html">All editions</a></p>"""
     return page("en", "Translation status", body)

@@ -24,6 +24,7 @@ from lxml import etree, html
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "scripts"), str(Path(__file__).parent)]
 
+import catalogs  # noqa: E402
 import languages  # noqa: E402
 import source_text  # noqa: E402
 
@@ -31,6 +32,26 @@ import build  # noqa: E402  (scripts/build.py: where the editions are published)
 
 DOCS = ROOT / "docs"
 SOURCE_LANGUAGE = languages.SOURCE_LANGUAGE
+# Every published edition (discovered from locale/, as the build does), and the translations.
+LANGUAGES = [language.tag for language in languages.published_languages()]
+TRANSLATIONS = [tag for tag in LANGUAGES if tag != SOURCE_LANGUAGE]
+
+
+def epub_file(tag: str) -> Path:
+    return require(build.DOWNLOADS / f"{build.BOOK_SLUG}-{tag}.epub")
+
+
+def pdf_file(tag: str) -> Path:
+    return require(build.DOWNLOADS / f"{build.BOOK_SLUG}-{tag}.pdf")
+
+
+def html_root(tag: str) -> Path:
+    return require(build.SITE / tag)
+
+
+def heading(docname: str, tag: str) -> str:
+    """A page's title in one edition: the source heading, through that language's catalog."""
+    return catalogs.translate(tag, docname, first_heading(docname))
 
 
 def require(path: Path) -> Path:
@@ -96,6 +117,10 @@ def main_text(page: html.HtmlElement) -> str:
 
 @pytest.fixture(scope="session")
 def html_pages(html_dir: Path) -> dict[str, html.HtmlElement]:
+    return html_pages_of(html_dir)
+
+
+def html_pages_of(html_dir: Path) -> dict[str, html.HtmlElement]:
     return {doc: parse_html(require(html_dir / f"{doc}.html")) for doc in content_pages()}
 
 
@@ -116,6 +141,10 @@ def epub_package(book: zipfile.ZipFile) -> tuple[str, etree._Element]:
 
 @pytest.fixture(scope="session")
 def epub_text(epub_path: Path) -> str:
+    return epub_text_of(epub_path)
+
+
+def epub_text_of(epub_path: Path) -> str:
     """The text of every XHTML document of the EPUB, in spine order."""
     with zipfile.ZipFile(epub_path) as book:
         opf_path, opf = epub_package(book)

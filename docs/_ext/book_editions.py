@@ -4,6 +4,7 @@
   language switcher in the sidebar, docs/_templates/sidebar/editions.html) and `hreflang`
   alternates in its head; and the downloads of its own language (EPUB, PDF).
 - The `lang` attribute is spelled as HTML wants it (zh-CN, not Sphinx's zh_CN).
+- Sphinx's translation marks stay off <meta> elements, where they are invalid HTML.
 - Raw HTML never reaches the output: a translation (or a page) that contains some fails the
   build with its file and line. MyST's HTML syntax is also switched off in conf.py, so this
   is the guard behind the guard.
@@ -22,6 +23,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +53,25 @@ class RejectRawHTML(SphinxTransform):
                 subtype="raw",
             )
             node.parent.remove(node)
+
+
+class UnmarkTranslatedMeta(SphinxPostTransform):
+    """Keep Sphinx's translation marks off <meta> elements.
+
+    The i18n transform flags a translated node with a `translated` attribute (and, with
+    translation_progress_classes, a class); for a <meta name="description"> from the page's
+    front matter the HTML writer copies that flag into the element, which HTML and EPUB
+    validators reject (epubcheck RSC-005: attribute "translated" not allowed here).
+    """
+
+    default_priority = 999
+
+    def run(self, **kwargs: Any) -> None:
+        for node in self.document.findall(nodes.meta):
+            node.attributes.pop("translated", None)
+            node["classes"] = [
+                c for c in node["classes"] if c not in {"translated", "untranslated"}
+            ]
 
 
 def _page_context(
@@ -87,5 +108,6 @@ def _page_context(
 
 def setup(app: Sphinx) -> dict[str, object]:
     app.add_transform(RejectRawHTML)
+    app.add_post_transform(UnmarkTranslatedMeta)
     app.connect("html-page-context", _page_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
