@@ -1,71 +1,118 @@
-"""The HTML edition: language, titles, and a Japanese search that finds names and words,
-checked in the index Sphinx wrote and in a real browser running the site's search."""
+"""The HTML editions: language, titles, and search that finds names and words, checked in the
+index Sphinx wrote and in a real browser running the site's own search."""
 
 from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import browser_dom, content_pages, first_heading, languages, main_text
+from conftest import (
+    LANGUAGES,
+    ROOT,
+    SOURCE_LANGUAGE,
+    browser_dom,
+    content_pages,
+    heading,
+    html_pages_of,
+    html_root,
+    languages,
+    main_text,
+)
 from lxml import html
 
-# Names and a word of the article that a reader searches for; Sphinx's default Japanese
-# splitter (TinySegmenter) cuts 習近平 and 王毅 apart, so these prove the index is segmented well.
-SEARCH_TERMS = ("習近平", "王毅", "経済")
+# The Japanese edition: names and a word that a reader searches for. Sphinx's default
+# Japanese splitter (TinySegmenter) cuts 習近平 and 王毅 apart; these prove the index is
+# segmented well.
+JAPANESE_TERMS = ("習近平", "王毅", "経済")
 
 
-def test_every_page_declares_japanese(html_dir: Path) -> None:
-    row = languages.get(languages.SOURCE_LANGUAGE)
-    pages = sorted(html_dir.rglob("*.html"))
+def search_terms() -> list[tuple[str, str]]:
+    """(language, term): the Japanese terms above, and each translation's forms of the
+    glossary's search terms (locale/glossary.toml)."""
+    glossary = tomllib.loads((ROOT / "locale" / "glossary.toml").read_text(encoding="utf-8"))
+    pairs = [(SOURCE_LANGUAGE, term) for term in JAPANESE_TERMS]
+    for tag in LANGUAGES:
+        if tag != SOURCE_LANGUAGE:
+            pairs += [(tag, t[tag]) for t in glossary["term"] if t.get("search") and tag in t]
+    return pairs
+
+
+@pytest.fixture(scope="session", params=LANGUAGES)
+def tag(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def test_every_page_declares_its_language(tag: str) -> None:
+    row = languages.get(tag)
+    pages = sorted(html_root(tag).rglob("*.html"))
     assert len(pages) >= len(content_pages())
     for page in pages:
         assert html.fromstring(page.read_bytes()).get("lang") == row.html_lang, page
 
 
-def test_page_titles_name_the_page_and_the_book(html_pages) -> None:
-    book = first_heading("index")
-    for doc, page in html_pages.items():
-        title = page.findtext(".//title")
-        assert first_heading(doc) in title, doc
+def test_page_titles_name_the_page_and_the_book(tag: str) -> None:
+    book = heading("index", tag)
+    for doc, page in html_pages_of(html_root(tag)).items():
+        title = page.findtext(".//title").replace("’", "'")  # smartquotes in English
+        assert heading(doc, tag) in title, doc
         assert book in title, doc
 
 
-@pytest.fixture(scope="session")
-def search_index(html_dir: Path) -> dict:
-    script = (html_dir / "searchindex.js").read_text(encoding="utf-8")
+def search_index(tag: str) -> dict:
+    script = (html_root(tag) / "searchindex.js").read_text(encoding="utf-8")
     match = re.fullmatch(r"Search\.setIndex\((.*)\)\s*", script, re.S)
     assert match, "searchindex.js is not Sphinx's Search.setIndex(...) call"
     return json.loads(match.group(1))
 
 
-def pages_containing(term: str, html_pages) -> set[str]:
-    return {doc for doc, page in html_pages.items() if term in main_text(page)}
+def pages_containing(term: str, tag: str) -> set[str]:
+    return {
+        doc
+        for doc, page in html_pages_of(html_root(tag)).items()
+        if term.lower() in main_text(page).lower()
+    }
 
 
-@pytest.mark.parametrize("term", SEARCH_TERMS)
-def test_search_index_has_the_term_as_a_word(term: str, search_index: dict, html_pages) -> None:
-    assert term in search_index["terms"], f"{term} is not a word of the index"
-    found = docs_of(search_index, "terms", term) | docs_of(search_index, "titleterms", term)
-    assert found == pages_containing(term, html_pages)
-
-
-def docs_of(search_index: dict, table: str, term: str) -> set[str]:
+def docs_of(index: dict, table: str, term: str) -> set[str]:
     """The pages an index table lists for a term (Sphinx writes one page as a bare number)."""
-    entries = search_index[table].get(term, [])
+    entries = index[table].get(term, [])
     numbers = [entries] if isinstance(entries, int) else entries
-    return {search_index["docnames"][i] for i in numbers}
+    return {index["docnames"][i] for i in numbers}
 
 
-@pytest.mark.parametrize("term", SEARCH_TERMS)
+# Languages written without spaces, whose index is segmented by a dictionary (Janome, jieba):
+# there the index itself must hold each name as one word. (English is stemmed word by word.)
+SEGMENTED = ("ja", "zh")
+
+
+@pytest.mark.parametrize(
+    ("language", "term"),
+    [(lang, t) for lang, t in search_terms() if languages.get(lang).search_language in SEGMENTED],
+)
+def test_search_index_has_the_term_as_a_word(language: str, term: str) -> None:
+    index = search_index(language)
+    word = term.lower()
+    assert word in index["terms"] or word in index["titleterms"], f"{term} is not a word"
+    found = docs_of(index, "terms", word) | docs_of(index, "titleterms", word)
+    assert found == pages_containing(term, language)
+
+
+@pytest.mark.parametrize(("language", "term"), search_terms())
 def test_browser_search_finds_the_pages_with_the_term(
-    term: str, chromium: str, served_site: str, html_pages
+    language: str, term: str, chromium: str, served_site: str
 ) -> None:
-    tag = languages.SOURCE_LANGUAGE
-    dom = html.fromstring(browser_dom(chromium, f"{served_site}/{tag}/search.html?q={quote(term)}"))
+    url = f"{served_site}/{language}/search.html?q={quote(term)}"
+    dom = html.fromstring(browser_dom(chromium, url))
     results = dom.xpath('//ul[contains(@class, "search")]/li/a/@href')
     found = {re.sub(r"\.html.*$", "", href) for href in results}
-    assert found == pages_containing(term, html_pages)
     assert results, f"no results for {term}"
+    assert found == pages_containing(term, language)
+
+
+def test_search_pages_exist(tag: str) -> None:
+    assert (html_root(tag) / "search.html").is_file()
+    assert Path(html_root(tag) / "searchindex.js").is_file()

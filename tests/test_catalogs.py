@@ -1,0 +1,195 @@
+"""The catalog checks (scripts/catalogs.py check): each is fed a bad catalog made here, in a
+temporary folder, and must name the file, the line and the problem; the committed catalogs
+pass them all."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import catalogs
+import pytest
+from conftest import LANGUAGES, ROOT, languages
+
+HEADER = """msgid ""
+msgstr ""
+"Project-Id-Version: test\\n"
+"PO-Revision-Date: 2026-11-27 09:30+0000\\n"
+"Last-Translator: Test <test@example.org>\\n"
+"Language-Team: English\\n"
+"Language: {language}\\n"
+"MIME-Version: 1.0\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Content-Transfer-Encoding: 8bit\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+"""
+
+
+def write_catalog(folder: Path, entries: str, language: str = "en") -> Path:
+    path = folder / "page.po"
+    path.write_text(HEADER.format(language=language) + "\n" + entries, encoding="utf-8")
+    return path
+
+
+def entry(msgid: str, msgstr: str, flags: str = "") -> str:
+    flag_line = f"#, {flags}\n" if flags else ""
+    quote = lambda s: s.replace("\\", "\\\\").replace('"', '\\"')  # noqa: E731
+    return f'{flag_line}msgid "{quote(msgid)}"\nmsgstr "{quote(msgstr)}"\n\n'
+
+
+def findings(path: Path, tag: str = "en") -> list[catalogs.Finding]:
+    return catalogs.check_catalog(path, languages.get(tag))
+
+
+def only(found: list[catalogs.Finding]) -> catalogs.Finding:
+    assert len(found) == 1, [str(f) for f in found]
+    return found[0]
+
+
+# Line of the first entry after the header (11 header lines and a blank line).
+FIRST = 13
+
+
+def test_committed_catalogs_pass_every_check() -> None:
+    result = subprocess.run(
+        [sys.executable, "scripts/catalogs.py", "check"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 error(s), 0 note(s)" in result.stderr
+    for tag in LANGUAGES:
+        assert tag in result.stderr
+
+
+def test_a_good_catalog_passes(tmp_path: Path) -> None:
+    path = write_catalog(
+        tmp_path, entry("出典：{ref}`BBC <source-bbc>`", "Source: {ref}`BBC <source-bbc>`")
+    )
+    assert findings(path) == []
+
+
+def test_broken_syntax_names_the_line(tmp_path: Path) -> None:
+    path = write_catalog(tmp_path, 'msgid "一"\nmsgstr "one\n\nmsgid "二"\nmsgstr "two"\n')
+    found = findings(path)
+    assert found and all(f.blocking for f in found)
+    # The unterminated string is on line FIRST + 1; msgfmt reports the newline that ends it.
+    assert any(f.line == FIRST + 2 and f.kind == "msgfmt" for f in found), [str(f) for f in found]
+    assert "end-of-line within string" in found[0].message
+    assert str(path) in str(found[0])
+
+
+def test_not_utf8_is_rejected(tmp_path: Path) -> None:
+    path = write_catalog(tmp_path, "")
+    path.write_bytes(path.read_bytes() + 'msgid "Café"\nmsgstr "Café"\n'.encode("latin-1"))
+    found = only(findings(path))
+    assert found.kind == "encoding" and "not UTF-8" in found.message
+
+
+def test_header_language_must_match_the_folder(tmp_path: Path) -> None:
+    path = write_catalog(tmp_path, entry("一", "one"), language="de")
+    found = only(findings(path))
+    assert (found.kind, found.line) == ("header", 1)
+    assert "'de'" in found.message and "'en'" in found.message
+
+
+def test_plural_forms_must_fit_the_language(tmp_path: Path) -> None:
+    path = write_catalog(tmp_path, entry("一", "一"), language="zh_CN")
+    found = only(findings(path, "zh_CN"))
+    assert found.kind == "header" and "nplurals=2, zh_CN has 1" in found.message
+
+
+def test_fuzzy_and_untranslated_entries_are_listed(tmp_path: Path) -> None:
+    path = write_catalog(tmp_path, entry("一", "one", "fuzzy") + entry("二", ""))
+    fuzzy, untranslated = findings(path)
+    # An entry's line is its first, here the "#, fuzzy" flag.
+    assert (fuzzy.kind, fuzzy.line, fuzzy.message) == ("fuzzy", FIRST, "一")
+    assert (untranslated.kind, untranslated.line) == ("untranslated", FIRST + 4)
+    # A finished edition (complete = true in languages.toml) may not publish either.
+    assert fuzzy.blocking and untranslated.blocking
+
+
+@pytest.mark.parametrize(
+    ("msgid", "msgstr", "expected"),
+    [
+        (
+            "**URL**：<https://example.org/a>",
+            "**URL**: <https://example.org/b>",
+            "lacks link to https://example.org/a",
+        ),
+        ("出典：{ref}`BBC <source-bbc>`", "Source: BBC", "lacks role {ref} → source-bbc"),
+        (
+            "出典：{ref}`BBC <source-bbc>`",
+            "Source: {ref}`BBC <source-ide>`",
+            "lacks role {ref} → source-bbc",
+        ),
+        (
+            "出典：{ref}`BBC <source-bbc>`",
+            "Source: {doc}`BBC <source-bbc>`",
+            "lacks role {ref} → source-bbc",
+        ),
+        ("`code` です", "it is code", "lacks inline code `code`"),
+        ("注[^1]", "note", "lacks footnote [^1]"),
+        ("**発行元**：BBC", "**Publisher: BBC", "lacks strong"),
+        ("*強調*", "emphasis", "lacks em"),
+    ],
+)
+def test_markup_must_be_preserved(tmp_path: Path, msgid: str, msgstr: str, expected: str) -> None:
+    path = write_catalog(tmp_path, entry(msgid, msgstr))
+    found = [f for f in findings(path) if f.kind == "markup"]
+    assert found, f"no finding for {msgstr!r}"
+    assert expected in [f.message.removeprefix("msgstr ") for f in found]
+    assert all(f.line == FIRST and f.blocking for f in found)
+
+
+@pytest.mark.parametrize(
+    ("msgstr", "expected"),
+    [
+        ("China <script>alert(1)</script>", "introduces HTML <script>"),
+        ('China <img src=x onerror="alert(1)">', 'introduces HTML <img src=x onerror="alert(1)">'),
+        (
+            'China <iframe src="https://example.org"></iframe>',
+            'introduces HTML <iframe src="https://example.org">',
+        ),
+        ("China <b>bold</b>", "introduces HTML <b>"),
+        ("China {{ config }}", "introduces template syntax {{"),
+        ("China {% if x %}", "introduces template syntax {%"),
+    ],
+)
+def test_smuggled_markup_is_rejected(tmp_path: Path, msgstr: str, expected: str) -> None:
+    path = write_catalog(tmp_path, entry("中国", msgstr))
+    found = [f for f in findings(path) if f.kind == "smuggled-markup"]
+    assert expected in [f.message.removeprefix("msgstr ") for f in found], [str(f) for f in found]
+    assert all(f.line == FIRST and f.blocking for f in found)
+
+
+def test_a_span_naming_the_original_language_is_allowed(tmp_path: Path) -> None:
+    path = write_catalog(tmp_path, entry("研究所の論考", "an analysis by [研究所]{.language-ja}"))
+    assert findings(path) == []
+
+
+def test_other_attributes_on_spans_are_not(tmp_path: Path) -> None:
+    path = write_catalog(tmp_path, entry("中国", "[China]{#x .danger}"))
+    assert only(findings(path)).kind == "markup"
+
+
+def test_terms_of_the_glossary_must_be_used(tmp_path: Path) -> None:
+    path = write_catalog(tmp_path, entry("王毅氏が訪問した。", "Mr Wang visited."))
+    found = only(findings(path))
+    assert (found.kind, found.line) == ("terminology", FIRST)
+    assert "'Wang Yi'" in found.message
+
+
+def test_check_command_exits_non_zero_and_prints_file_and_line(tmp_path: Path) -> None:
+    locale = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    write_catalog(locale, entry("中国", "China <script>alert(1)</script>"))
+    code = (
+        "import sys, pathlib, languages, catalogs;"
+        f"languages.LOCALE_DIR = pathlib.Path({str(tmp_path / 'locale')!r});"
+        "sys.exit(catalogs.main(['check', 'en']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "scripts", capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert f"{locale / 'page.po'}:{FIRST}: error: smuggled-markup:" in result.stdout

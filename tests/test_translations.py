@@ -1,0 +1,153 @@
+"""The translated editions and the site that joins the editions: language switcher, hreflang
+alternates, downloads, the root page, translation statistics, and translations that leave no
+Japanese behind."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import pytest
+from conftest import (
+    LANGUAGES,
+    ROOT,
+    TRANSLATIONS,
+    content_pages,
+    html_pages_of,
+    html_root,
+    languages,
+    main_text,
+    parse_html,
+    pdf_body_text,
+    pdf_file,
+)
+from lxml import html
+from source_text import squash
+
+KANA = re.compile(r"[\u3040-\u30ff]")
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.fixture(scope="session", params=LANGUAGES)
+def tag(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def resolves(page: Path, href: str) -> bool:
+    target, _fragment = urldefrag(href)
+    return (page.parent / target).resolve().is_file()
+
+
+def test_every_published_language_has_all_three_formats(site: Path) -> None:
+    for tag in LANGUAGES:
+        assert (site / tag / "index.html").is_file(), tag
+        assert pdf_file(tag).is_file()
+
+
+@pytest.mark.parametrize("doc", content_pages())
+def test_switcher_leads_to_the_same_page_in_every_language(tag: str, doc: str) -> None:
+    page_path = html_root(tag) / f"{doc}.html"
+    page = parse_html(page_path)
+    (switcher,) = page.xpath('//ul[@class="book-languages"]')
+    links = switcher.xpath(".//a")
+    current = switcher.xpath('.//*[@aria-current="page"]')
+    names = {lang.tag: lang.native_name for lang in languages.published_languages()}
+    assert [c.text_content() for c in current] == [names[tag]]
+    assert sorted(a.text_content() for a in links) == sorted(
+        names[t] for t in LANGUAGES if t != tag
+    )
+    for link in links:
+        href = link.get("href")
+        assert resolves(page_path, href), href
+        assert href.endswith(f"/{doc}.html")
+        assert link.get("lang") == link.get("hreflang")
+
+
+def test_hreflang_alternates_name_every_edition(tag: str) -> None:
+    for doc in content_pages():
+        page_path = html_root(tag) / f"{doc}.html"
+        page = parse_html(page_path)
+        alternates = {
+            link.get("hreflang"): link.get("href")
+            for link in page.xpath('//head/link[@rel="alternate"][@hreflang]')
+        }
+        assert sorted(alternates) == sorted(languages.get(t).html_lang for t in LANGUAGES)
+        assert all(resolves(page_path, href) for href in alternates.values()), alternates
+
+
+def test_downloads_are_this_editions_epub_and_pdf(tag: str) -> None:
+    page_path = html_root(tag) / "chapters" / "china-position.html"
+    links = parse_html(page_path).xpath('//ul[@class="book-downloads"]//a/@href')
+    assert [Path(href).name for href in links] == [
+        f"xi-russia-2023-{tag}.epub",
+        f"xi-russia-2023-{tag}.pdf",
+    ]
+    assert all(resolves(page_path, href) for href in links)
+
+
+def test_root_page_sends_readers_to_every_edition(site: Path) -> None:
+    root = site / "index.html"
+    page = parse_html(root)
+    editions = page.xpath('//a[@class="edition"]/@href')
+    assert editions == [f"{t}/index.html" for t in LANGUAGES]
+    assert all(resolves(root, href) for href in page.xpath("//a/@href"))
+    assert page.xpath("//script/@src") == ["language-redirect.js"]
+    assert not page.xpath("//script[not(@src)]")  # no inline script
+
+
+@pytest.mark.parametrize("translation", TRANSLATIONS)
+def test_translation_leaves_no_japanese_outside_original_names(translation: str) -> None:
+    """Japanese may remain only where a translation quotes an original name, marked lang=ja."""
+    for doc, page in html_pages_of(html_root(translation)).items():
+        for quoted in page.xpath('//*[@lang="ja"]'):
+            quoted.drop_tree()
+        text = main_text(page)
+        assert KANA.findall(text) == [], doc
+        if translation == "en":
+            assert HAN.findall(text) == [], doc
+
+
+@pytest.mark.parametrize("translation", TRANSLATIONS)
+def test_every_message_is_published_translated(translation: str) -> None:
+    for doc, page in html_pages_of(html_root(translation)).items():
+        assert page.xpath('//*[contains(@class, "untranslated")]') == [], doc
+
+
+def test_english_pdf_shows_the_japanese_names_of_its_bibliography() -> None:
+    sources = parse_html(html_root("en") / "sources.html")
+    names = [node.text_content() for node in sources.xpath('//article//*[@lang="ja"]')]
+    assert names, "the English bibliography quotes no original Japanese name"
+    text = squash(pdf_body_text(pdf_file("en"), top_mm=19, bottom_mm=19))
+    assert [name for name in names if squash(name) not in text] == []
+
+
+def msgfmt_statistics(path: Path) -> tuple[int, int, int]:
+    out = subprocess.run(
+        ["msgfmt", "--statistics", "-o", "/dev/null", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    numbers = {
+        kind: int(match[1]) if (match := re.search(rf"(\d+) {kind}", out)) else 0
+        for kind in ("translated", "fuzzy", "untranslated")
+    }
+    return numbers["translated"], numbers["fuzzy"], numbers["untranslated"]
+
+
+def test_published_statistics_match_msgfmt(site: Path) -> None:
+    report = json.loads((site / "translation-status.json").read_text(encoding="utf-8"))
+    assert sorted(entry["tag"] for entry in report["languages"]) == sorted(TRANSLATIONS)
+    page = html.fromstring((site / "translation-status.html").read_bytes())
+    for entry in report["languages"]:
+        totals = [0, 0, 0]
+        for path, counts in entry["catalogs"].items():
+            expected = msgfmt_statistics(ROOT / path)
+            assert (counts["translated"], counts["fuzzy"], counts["untranslated"]) == expected
+            totals = [a + b for a, b in zip(totals, expected, strict=True)]
+        assert [entry["translated"], entry["fuzzy"], entry["untranslated"]] == totals
+        row = page.xpath(f'//tr[th//span[@lang="{entry["tag"].replace("_", "-")}"]]/td/text()')
+        assert row[:3] == [str(n) for n in totals]
