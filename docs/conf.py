@@ -176,13 +176,16 @@ def _apply_language_row(app, config) -> None:
     config.latex_documents = [
         (root_doc, f"{BOOK_SLUG}-{row.tag}.tex", title, author, "manual"),
     ]
+    fonts = row.latex_fonts
+    if row.latex_jacharrange:
+        fonts += f"\\ltjsetparameter{{jacharrange={{{row.latex_jacharrange}}}}}\n"
     config.latex_elements = {
         "papersize": row.latex_papersize,
         "pointsize": "10pt",
         "extraclassoptions": row.latex_classoptions,
-        # The language row sets up the fonts; the class (luatexja for Japanese) or
-        # polyglossia below does the hyphenation and line breaking.
-        "fontpkg": row.latex_fonts,
+        # The language row sets up the fonts; luatexja (Japanese) or ctex (Chinese) does the
+        # CJK line breaking, LuaTeX's default patterns the English hyphenation.
+        "fontpkg": fonts,
         "polyglossia": "",
         "babel": "",
         "fncychap": "",

@@ -41,6 +41,7 @@ class Language:
     latex_papersize: str
     latex_classoptions: str
     latex_fonts: str
+    latex_jacharrange: str
     search_language: str
     search_options: tuple[tuple[str, str], ...]
     debian_packages: tuple[str, ...]

@@ -96,3 +96,55 @@ def test_raw_html_in_a_page_fails_the_build_naming_file_and_line(tmp_path: Path)
     assert "raw html is not allowed" in result.stderr
     built = project / "out" / f"{PAGE}.html"
     assert not built.exists() or SCRIPT not in built.read_text(encoding="utf-8")
+
+
+def test_one_command_adds_a_language_that_is_then_built_and_offered(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    table = project / "languages.toml"
+    table.write_text(
+        table.read_text(encoding="utf-8")
+        + '\n[languages.de]\nname = "German"\nnative_name = "Deutsch"\nauthor = "Projekt"\n',
+        encoding="utf-8",
+    )
+    env = {"PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": "1700000000"}
+    added = subprocess.run(
+        [sys.executable, str(project / "scripts" / "catalogs.py"), "add", "de"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert added.returncode == 0, added.stderr
+    catalogs_made = sorted(
+        p.relative_to(project / "locale" / "de" / "LC_MESSAGES").as_posix()
+        for p in (project / "locale" / "de").rglob("*.po")
+    )
+    assert catalogs_made == sorted(
+        [
+            f"{doc}.po"
+            for doc in (
+                "index",
+                "sources",
+                *(f"chapters/{c}" for c in ("china-position", "russia-china-relations")),
+            )
+        ]
+        + ["sphinx.po"]
+    )
+    # Not yet translated: the German edition is the Japanese text, offered under its name.
+    result = sphinx_html(project, "de")
+    assert result.returncode == 0, result.stderr
+    page = parse_html(project / "out" / "index.html")
+    assert "Deutsch" in page.xpath('//ul[@class="book-languages"]//text()')
+    assert page.get("lang") == "de"
+
+
+def test_a_language_folder_without_a_row_is_refused(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    (project / "locale" / "xx" / "LC_MESSAGES").mkdir(parents=True)
+    result = subprocess.run(
+        [sys.executable, str(project / "scripts" / "languages.py")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "locale/xx: no row [languages.xx] in languages.toml" in result.stderr
