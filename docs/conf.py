@@ -228,7 +228,7 @@ html_sidebars = {
     ]
 }
 
-epub_css_files = ["book.css"]
+epub_css_files = ["book.css", "book-epub.css"]
 epub_use_index = False
 epub_show_urls = "no"  # every URL of the book is its own visible link text (sources page)
 epub_tocdepth = 2
