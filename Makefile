@@ -2,7 +2,7 @@
 #   make book    build every edition (HTML, EPUB, PDF of every published language)
 #   make test    build what is out of date, then run the tests
 .DEFAULT_GOAL := help
-.PHONY: help book html epub pdf test serve lint clean lock venv system-build system-test \
+.PHONY: help book html epub pdf test serve lint clean lock venv system-base system-build system-test \
 	catalogs add-language check-catalogs stats
 
 PYTHON ?= python3
@@ -18,6 +18,9 @@ help: ## list the targets
 venv: ## create .venv from requirements.lock (automatic)
 	@$(SETUP) venv
 
+system-base: ## install msgfmt, which every build needs (automatic)
+	@$(SETUP) system --for base
+
 system-build: ## install the TeX Live and fonts the PDFs need (automatic)
 	@$(SETUP) system --for build
 
@@ -27,10 +30,10 @@ system-test: ## install what the tests need: poppler, epubcheck, Chromium (autom
 book: venv system-build ## build the whole book into build/site/
 	$(VPY) scripts/build.py all $(LANG_ARGS)
 
-html: venv ## build the HTML editions only
+html: venv system-base ## build the HTML editions only
 	$(VPY) scripts/build.py html $(LANG_ARGS)
 
-epub: venv ## build the EPUB editions only
+epub: venv system-base ## build the EPUB editions only
 	$(VPY) scripts/build.py epub $(LANG_ARGS)
 
 pdf: venv system-build ## build the PDF editions only

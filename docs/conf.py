@@ -189,18 +189,24 @@ def _apply_language_row(app, config) -> None:
         "polyglossia": "",
         "babel": "",
         "fncychap": "",
-        "preamble": _latex_preamble(title, author, row.html_lang),
+        "preamble": _latex_preamble(title, author, row),
         "sphinxsetup": "hmargin={18mm,18mm}, vmargin={20mm,20mm}",
     }
 
 
-def _latex_preamble(title: str, author: str, lang: str) -> str:
+def _latex_preamble(title: str, author: str, row: languages.Language) -> str:
     pdf_meta = re.sub(r"([#$%&_{}])", r"\\\1", title)
-    return (
+    preamble = (
         r"\usepackage{bookstyle}" + "\n"
         r"\hypersetup{pdftitle={" + pdf_meta + "}, pdfauthor={" + author + "}, "
-        "pdflang={" + lang + "}, pdfcreator={Sphinx + LaTeX}}\n"
+        "pdflang={" + row.html_lang + "}, pdfcreator={Sphinx + LaTeX}}\n"
     )
+    if row.latex_engine == "lualatex":
+        # LuaTeX derives the PDF's /ID from the output's path, so two builds of one commit in
+        # two folders would differ there alone; the ID is the edition's own instead.
+        trailer_id = hashlib.md5(f"{BOOK_SLUG}-{row.tag}-{BUILD_EPOCH}".encode()).hexdigest()
+        preamble += r"\pdfvariable trailerid {[<" + trailer_id + "><" + trailer_id + ">]}\n"
+    return preamble
 
 
 # Defaults that the language row overrides in _apply_language_row.

@@ -5,28 +5,36 @@ Usage:
 
     FORMAT   html, epub, pdf, or all (the default)
     --lang   only these languages (default: every published language, see languages.py)
-    --jobs   editions built side by side (default: the number of CPUs)
+    --jobs   formats built side by side (default: the number of CPUs)
 
-Every Sphinx run is `-n -W --keep-going`: a warning fails the build. Each edition is built
-in build/work/<lang>/ and copied to the published tree only when it succeeded:
+Every Sphinx run is `-n -W --keep-going`: a warning fails the build. A language's catalogs are
+checked first (scripts/catalogs.py): a broken catalog fails its edition before anything runs.
+Each edition is built in build/work/<lang>/ and published only when all its requested formats
+succeeded, by a copy and a rename:
 
     build/site/<lang>/                      the HTML edition
     build/site/downloads/<book>-<lang>.epub the EPUB edition
     build/site/downloads/<book>-<lang>.pdf  the PDF edition
+    build/site/downloads/SHA256SUMS         checksums of the downloads
+    build/site/index.html, translation-status.html   the pages around the editions
 
-A failed edition leaves what was published before in place and the command exits non-zero,
-naming the edition and the log to read.
+A failed edition leaves what was published before in place (of every language) and the
+command exits non-zero, naming the cause, the file and line where there is one, and the log.
+Dates come from SOURCE_DATE_EPOCH (default: the last commit): two builds of one commit give
+the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import catalogs  # noqa: E402
 import languages  # noqa: E402
 import site_pages  # noqa: E402
 
@@ -45,8 +54,11 @@ DOWNLOADS = SITE / "downloads"
 BOOK_SLUG = "xi-russia-2023"
 FORMATS = ("html", "epub", "pdf")
 SPHINX_STRICT = ("-n", "-W", "--keep-going", "-q")
-# Lines of a LaTeX log that mean a reader would see a wrong or missing glyph.
-LATEX_LOG_PROBLEMS = re.compile(r"^(Missing character: .*|! .*)$", re.M)
+# Lines of a Sphinx log that say what is wrong, with file and line.
+SPHINX_PROBLEM = re.compile(r"^.*\b(WARNING|ERROR|CRITICAL)\b.*$", re.M)
+# Lines of a LaTeX log that mean a reader would see a wrong or missing glyph, or an error.
+LATEX_LOG_PROBLEMS = re.compile(r"^(Missing character: .*|! .*|\S+\.tex:\d+: .*)$", re.M)
+MISSING_FONT = re.compile(r'The font "([^"]+)" cannot be found')
 
 
 class BuildError(Exception):
@@ -86,7 +98,15 @@ def build_env() -> dict[str, str]:
         except (OSError, subprocess.CalledProcessError):
             env["SOURCE_DATE_EPOCH"] = str(int(time.time()))
     env["FORCE_SOURCE_DATE"] = "1"  # LuaTeX/XeTeX: PDF dates from SOURCE_DATE_EPOCH too
+    env["PYTHONHASHSEED"] = "0"  # set and dict orders, hence the search index, fixed
+    env["TZ"] = "UTC"
+    # TeX wraps its log at 79 columns, cutting file names and messages in two: not here.
+    env["max_print_line"] = "10000"
     return env
+
+
+def relative(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def run(command: list[str | Path], edition: Edition, log: Path, cwd: Path = ROOT) -> None:
@@ -100,10 +120,12 @@ def run(command: list[str | Path], edition: Edition, log: Path, cwd: Path = ROOT
             env=build_env(),
         )
     if result.returncode != 0:
-        tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:])
+        text = log.read_text(encoding="utf-8", errors="replace")
+        problems = list(dict.fromkeys(match[0] for match in SPHINX_PROBLEM.finditer(text)))
+        detail = problems[:20] if problems else text.splitlines()[-25:]
         raise BuildError(
-            f"{edition.name}: `{Path(str(command[0])).name}` failed "
-            f"(exit {result.returncode}); full log: {log.relative_to(ROOT)}\n{tail}"
+            f"{edition.name}: `{Path(str(command[0])).name}` failed (exit {result.returncode}); "
+            f"full log: {relative(log)}\n  " + "\n  ".join(detail)
         )
 
 
@@ -132,13 +154,90 @@ def sphinx(edition: Edition, builder: str) -> Path:
     return out
 
 
+def build_html(edition: Edition) -> Path:
+    return sphinx(edition, "html")
+
+
+def build_epub(edition: Edition) -> Path:
+    return sphinx(edition, "epub") / f"{edition.basename}.epub"
+
+
+def require_tools(edition: Edition) -> None:
+    for tool in ("latexmk", edition.language.latex_engine):
+        if not shutil.which(tool):
+            raise BuildError(
+                f"{edition.name}: `{tool}` is not installed; the PDF of this language needs the "
+                f"Debian packages {' '.join(edition.language.debian_packages)} "
+                "(`make pdf` installs them as root, or: sudo python3 scripts/setup_env.py system)"
+            )
+
+
+def latex_problems(edition: Edition, tex_log: Path) -> str:
+    text = tex_log.read_text(encoding="utf-8", errors="replace") if tex_log.exists() else ""
+    font = MISSING_FONT.search(text)
+    if font:
+        return (
+            f"{edition.name}: the font {font[1]!r} is missing (set in languages.toml, "
+            f"[languages.{edition.language.tag}] or [defaults]); it comes with the Debian "
+            f"packages {' '.join(edition.language.debian_packages)}; LaTeX log: {relative(tex_log)}"
+        )
+    problems = sorted(set(LATEX_LOG_PROBLEMS.findall(text)))
+    if problems:
+        return f"{edition.name}: the LaTeX log {relative(tex_log)} reports:\n  " + "\n  ".join(
+            problems[:20]
+        )
+    return ""
+
+
+def build_pdf(edition: Edition) -> Path:
+    require_tools(edition)
+    out = sphinx(edition, "latex")
+    tex_log = out / f"{edition.basename}.log"
+    try:
+        run(
+            [
+                "latexmk",
+                f"-{edition.language.latex_engine}",
+                "-interaction=nonstopmode",
+                "-halt-on-error",
+                "-file-line-error",
+                f"{edition.basename}.tex",
+            ],
+            edition,
+            edition.work / "latexmk.log",
+            cwd=out,
+        )
+    except BuildError as exc:
+        raise BuildError(latex_problems(edition, tex_log) or str(exc)) from None
+    problems = latex_problems(edition, tex_log)
+    if problems:
+        raise BuildError(problems)
+    return out / f"{edition.basename}.pdf"
+
+
+BUILDERS = {"html": build_html, "epub": build_epub, "pdf": build_pdf}
+
+
+def build_edition(edition: Edition) -> tuple[Edition, Path | None, str, float]:
+    started = time.monotonic()
+    try:
+        artefact = BUILDERS[edition.fmt](edition)
+    except BuildError as exc:
+        return edition, None, str(exc), time.monotonic() - started
+    return edition, artefact, "", time.monotonic() - started
+
+
+# -- Publishing --------------------------------------------------------------------------------
+
+
 def publish_tree(source: Path, target: Path) -> None:
     """Replace target by a copy of source, through a sibling folder and two renames."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.new")
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
-    shutil.copytree(source, staging, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
+    shutil.copytree(source, staging, ignore=shutil.ignore_patterns(".buildinfo*", ".doctrees"))
     if target.exists():
         target.rename(old)
     staging.rename(target)
@@ -152,68 +251,63 @@ def publish_file(source: Path, target: Path) -> None:
     staging.replace(target)
 
 
-def build_html(edition: Edition) -> Path:
-    out = sphinx(edition, "html")
-    target = SITE / edition.language.tag
-    target.parent.mkdir(parents=True, exist_ok=True)
-    publish_tree(out, target)
+def publish(edition: Edition, artefact: Path) -> Path:
+    if edition.fmt == "html":
+        target = SITE / edition.language.tag
+        publish_tree(artefact, target)
+    else:
+        target = DOWNLOADS / artefact.name
+        publish_file(artefact, target)
     return target
 
 
-def build_epub(edition: Edition) -> Path:
-    out = sphinx(edition, "epub")
-    target = DOWNLOADS / f"{edition.basename}.epub"
-    publish_file(out / f"{edition.basename}.epub", target)
-    return target
+def write_checksums() -> None:
+    """SHA256SUMS beside the downloads, in the format `sha256sum -c` reads."""
+    files = sorted(p for p in DOWNLOADS.glob(f"{BOOK_SLUG}-*") if p.suffix in (".epub", ".pdf"))
+    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in files]
+    staging = DOWNLOADS / ".SHA256SUMS.new"
+    staging.write_text("".join(lines), encoding="utf-8")
+    staging.replace(DOWNLOADS / "SHA256SUMS")
 
 
-def build_pdf(edition: Edition) -> Path:
-    engine = edition.language.latex_engine
-    for tool in ("latexmk", engine):
-        if not shutil.which(tool):
-            raise BuildError(
-                f"{edition.name}: `{tool}` is not installed; the PDF of this language needs the "
-                f"Debian packages {' '.join(edition.language.debian_packages)} "
-                "(run `make pdf` as root, or: python3 scripts/setup_env.py system)"
-            )
-    out = sphinx(edition, "latex")
-    tex = f"{edition.basename}.tex"
-    log = edition.work / "latexmk.log"
-    run(
-        [
-            "latexmk",
-            f"-{engine}",
-            "-interaction=nonstopmode",
-            "-halt-on-error",
-            "-file-line-error",
-            tex,
-        ],
-        edition,
-        log,
-        cwd=out,
-    )
-    tex_log = (out / f"{edition.basename}.log").read_text(encoding="utf-8", errors="replace")
-    problems = LATEX_LOG_PROBLEMS.findall(tex_log)
-    if problems:
-        raise BuildError(
-            f"{edition.name}: the LaTeX log {(out / edition.basename).relative_to(ROOT)}.log "
-            "reports:\n  " + "\n  ".join(sorted(set(problems))[:20])
+# -- Command -----------------------------------------------------------------------------------
+
+
+def page_errors() -> list[str]:
+    """Pages that cannot make a chapter: each MyST page needs its level-1 title."""
+    errors = []
+    for page in sorted(DOCS.rglob("*.md")):
+        if any(part.startswith(("_", ".")) for part in page.relative_to(DOCS).parts):
+            continue
+        text = page.read_text(encoding="utf-8", errors="replace")
+        if not text.strip():
+            errors.append(f"{relative(page)}:1: the page is empty")
+        elif not re.search(r"^# \S", text, re.M):
+            errors.append(f"{relative(page)}:1: the page has no level-1 title (# …)")
+    return errors
+
+
+def catalog_errors(language: languages.Language) -> list[str]:
+    """Blocking findings of the catalog checks: such a catalog is not built at all."""
+    return [
+        str(finding)
+        for path in catalogs.catalog_files(language.tag)
+        for finding in catalogs.check_catalog(path, language)
+        if finding.blocking
+    ]
+
+
+def selected_languages(tags: list[str] | None) -> list[languages.Language]:
+    published = languages.published_languages()
+    if not tags:
+        return published
+    wanted = [languages.get(tag) for tag in tags]
+    unpublished = [lang.tag for lang in wanted if lang not in published]
+    if unpublished:
+        raise languages.LanguageError(
+            f"not published (no folder locale/<tag>/): {', '.join(unpublished)}"
         )
-    target = DOWNLOADS / f"{edition.basename}.pdf"
-    publish_file(out / f"{edition.basename}.pdf", target)
-    return target
-
-
-BUILDERS = {"html": build_html, "epub": build_epub, "pdf": build_pdf}
-
-
-def build_edition(edition: Edition) -> tuple[Edition, Path | None, str, float]:
-    started = time.monotonic()
-    try:
-        target = BUILDERS[edition.fmt](edition)
-    except BuildError as exc:
-        return edition, None, str(exc), time.monotonic() - started
-    return edition, target, "", time.monotonic() - started
+    return wanted
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,51 +320,67 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(args.formats) - {*FORMATS, "all"})
     if unknown:
         parser.error(f"unknown format {', '.join(unknown)}; choose from html, epub, pdf, all")
-
+    formats = (
+        FORMATS if not args.formats or "all" in args.formats else tuple(dict.fromkeys(args.formats))
+    )
     try:
-        published = languages.published_languages()
-        if args.langs:
-            wanted = [languages.get(tag) for tag in args.langs]
-            unpublished = [lang.tag for lang in wanted if lang not in published]
-            if unpublished:
-                raise languages.LanguageError(
-                    f"not published (no locale/<tag>/ folder): {', '.join(unpublished)}"
-                )
-            published = wanted
+        selected = selected_languages(args.langs)
     except languages.LanguageError as exc:
         print(f"build: error: {exc}", file=sys.stderr)
         return 2
 
-    formats = (
-        FORMATS if not args.formats or "all" in args.formats else tuple(dict.fromkeys(args.formats))
-    )
+    pages = page_errors()
+    if pages:
+        print("build: FAILED the source:\n  " + "\n  ".join(pages), file=sys.stderr)
+        print("build: nothing published; what was published before is unchanged", file=sys.stderr)
+        return 1
+
+    failed: dict[str, list[str]] = defaultdict(list)
+    buildable = []
+    for language in selected:
+        errors = catalog_errors(language)
+        if errors:
+            failed[language.tag].append(
+                f"{language.tag}: its catalogs do not pass the checks:\n  " + "\n  ".join(errors)
+            )
+        else:
+            buildable.append(language)
+
     # PDFs first: LaTeX is the longest job, so it starts while the others run beside it.
     editions = [
         Edition(lang, fmt)
         for fmt in sorted(formats, key=lambda f: f != "pdf")
-        for lang in published
+        for lang in buildable
     ]
-    failures = 0
+    built: dict[str, list[tuple[Edition, Path]]] = defaultdict(list)
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for edition, target, error, seconds in pool.map(build_edition, editions):
+        for edition, artefact, error, seconds in pool.map(build_edition, editions):
             if error:
-                failures += 1
-                print(f"build: FAILED {error}", file=sys.stderr, flush=True)
+                failed[edition.language.tag].append(error)
             else:
-                print(
-                    f"build: {edition.name:10} {seconds:6.1f} s  {target.relative_to(ROOT)}",
-                    flush=True,
-                )
-    if "html" in formats and not failures:
+                built[edition.language.tag].append((edition, artefact))
+                print(f"build: {edition.name:10} {seconds:6.1f} s  built", flush=True)
+
+    for tag, artefacts in built.items():
+        if tag in failed:
+            continue  # an edition is published whole or not at all
+        for edition, artefact in artefacts:
+            target = publish(edition, artefact)
+            print(f"build: {edition.name:10} published {relative(target)}", flush=True)
+    if DOWNLOADS.exists() and any(f != "html" for f in formats):
+        write_checksums()
+    if "html" in formats and set(built) - set(failed):
         site_pages.write(SITE, BOOK_SLUG)
-        print("build: site       build/site/index.html, build/site/translation-status.html")
-    if failures:
+        print("build: site       published build/site/index.html, translation-status.html")
+
+    for tag, errors in failed.items():
+        for error in errors:
+            print(f"build: FAILED {error}", file=sys.stderr)
         print(
-            f"build: {failures} edition(s) failed; published editions were left as they were",
+            f"build: {tag}: nothing published; what was published before is unchanged",
             file=sys.stderr,
         )
-        return 1
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Usage:
     python3 scripts/setup_env.py venv                 # .venv from requirements.lock
-    python3 scripts/setup_env.py system --for build   # TeX Live and fonts of every edition
+    python3 scripts/setup_env.py system --for base    # msgfmt, enough for HTML and EPUB
+    python3 scripts/setup_env.py system --for build   # + TeX Live and fonts of every edition
     python3 scripts/setup_env.py system --for test    # + poppler, epubcheck/Java, Chromium
     python3 scripts/setup_env.py check --for test     # report only; exit 1 when anything is missing
     python3 scripts/setup_env.py lock                 # re-resolve requirements.lock (maintainers)
@@ -32,9 +33,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import languages  # noqa: E402
 
 # Distribution packages the tests use, beyond what the editions need to be built:
-# pdffonts/pdftotext, the W3C epubcheck (with its Java runtime), a real browser, and msgfmt
-# for the catalog checks.
-TEST_PACKAGES = ("poppler-utils", "epubcheck", "default-jre-headless", "chromium", "gettext")
+# pdffonts/pdftotext, the W3C epubcheck (with its Java runtime) and a real browser.
+TEST_PACKAGES = ("poppler-utils", "epubcheck", "default-jre-headless", "chromium")
+# Distribution packages every build needs: msgfmt checks the catalogs before anything is built.
+BUILD_PACKAGES = ("gettext",)
 # Groups of pyproject.toml that requirements.lock resolves.
 LOCK_GROUPS = ("docs", "preview", "test", "lint")
 
@@ -74,7 +76,9 @@ def ensure_venv() -> None:
 
 
 def required_packages(purpose: str) -> list[str]:
-    packages: list[str] = []
+    packages: list[str] = list(BUILD_PACKAGES)
+    if purpose == "base":
+        return packages
     for language in languages.published_languages():
         packages += language.debian_packages
     if purpose == "test":
@@ -160,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("venv", help="create .venv from requirements.lock")
     for name in ("system", "check"):
         p = sub.add_parser(name, help=f"{name} the distribution packages")
-        p.add_argument("--for", dest="purpose", choices=("build", "test"), default="build")
+        p.add_argument("--for", dest="purpose", choices=("base", "build", "test"), default="build")
     sub.add_parser("lock", help="re-resolve requirements.lock")
     args = parser.parse_args(argv)
 

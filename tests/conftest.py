@@ -7,6 +7,7 @@ what is out of date first. A missing output fails the test that needs it, naming
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import posixpath
 import shutil
@@ -52,6 +53,27 @@ def html_root(tag: str) -> Path:
 def heading(docname: str, tag: str) -> str:
     """A page's title in one edition: the source heading, through that language's catalog."""
     return catalogs.translate(tag, docname, first_heading(docname))
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the project's working tree (the files git tracks), without its build/."""
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    for name in filter(None, (f.decode() for f in files)):
+        if (ROOT / name).exists():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    return target
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file below a folder, by relative path."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def require(path: Path) -> Path:

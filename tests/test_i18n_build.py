@@ -4,28 +4,19 @@ a raw HTML block."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import polib
 import pytest
-from conftest import ROOT, main_text, parse_html
+from conftest import copy_project, main_text, parse_html
 
 PAGE = "chapters/china-position"
 UNTRANSLATED = "中国は習近平訪ロについて検討しており、今後の動きが注目されます。"
 FUZZY = "2023年2月、ロシアのウクライナ侵攻から1年が経過し、戦争は激化する一方です。"
 SMUGGLING = "ロシアと中国の関係は、複雑で、今後どのように変化していくのか注目されます。"
 SCRIPT = "<script>alert(1)</script>"
-
-
-def copy_project(target: Path) -> Path:
-    for name in ("docs", "scripts", "locale"):
-        shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("*.mo"))
-    shutil.copy(ROOT / "languages.toml", target / "languages.toml")
-    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
-    return target
 
 
 def sphinx_html(project: Path, language: str) -> subprocess.CompletedProcess[str]:

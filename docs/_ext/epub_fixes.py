@@ -1,4 +1,4 @@
-"""Sphinx extension: two defects of Sphinx's EPUB 3 builder, fixed at their cause.
+"""Sphinx extension: three defects of Sphinx's EPUB 3 builder, fixed at their cause.
 
 1. toc.ncx names the book by `epub_uid` (an XML id such as "BookId") in dtb:uid, where the
    identifier itself (`epub_identifier`) belongs; epubcheck reports NCX-001, "NCX identifier
@@ -7,16 +7,39 @@
    HTML templates by a fixed tag without one, so reading systems (and their speech) cannot
    tell the documents' language. EPUB 3 wants `xml:lang` (and `lang`) on the root element.
 
-Remove a fix once Sphinx does the right thing itself; tests/test_epub.py checks both results.
+3. The EPUB is not reproducible: its zip entries carry each file's modification time (in the
+   local time zone). The archive is written again with every entry dated SOURCE_DATE_EPOCH
+   (UTC) and the same permissions, in the same order, mimetype first and stored.
+
+Remove a fix once Sphinx does the right thing itself; tests check each result.
 """
 
 from __future__ import annotations
 
 import html
+import os
+import time
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
+
+
+def _repack_reproducibly(epub: Path) -> None:
+    """Rewrite the archive with fixed dates and permissions; the contents stay as they are."""
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+    date_time = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
+    staging = epub.with_name(epub.name + ".tmp")
+    with zipfile.ZipFile(epub) as source, zipfile.ZipFile(staging, "w") as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=date_time)
+            info.compress_type = entry.compress_type
+            info.external_attr = 0o644 << 16
+            info.create_system = 3  # Unix, whatever system built it
+            target.writestr(info, source.read(entry.filename))
+    staging.replace(epub)
 
 
 def _fix_epub_builder(app: Sphinx) -> None:
@@ -32,6 +55,14 @@ def _fix_epub_builder(app: Sphinx) -> None:
         return metadata
 
     builder.toc_metadata = toc_metadata  # type: ignore[method-assign]
+
+    original_build_epub = builder.build_epub
+
+    def build_epub() -> None:
+        original_build_epub()
+        _repack_reproducibly(Path(builder.outdir, app.config.epub_basename + ".epub"))
+
+    builder.build_epub = build_epub  # type: ignore[method-assign]
 
     lang = html.escape(app.config.epub_language, quote=True)
     builder.html_tag = builder.html_tag.replace(
