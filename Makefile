@@ -2,8 +2,9 @@
 #   make book    build every edition (HTML, EPUB, PDF of every published language)
 #   make test    build what is out of date, then run the tests
 .DEFAULT_GOAL := help
-.PHONY: help book html epub pdf test serve lint clean lock venv system-base system-build system-test \
-	catalogs add-language check-catalogs stats
+.PHONY: help book html epub pdf test serve lint clean lock venv node system-base system-build \
+	system-test \
+	catalogs add-language check-catalogs stats lint-prose
 
 PYTHON ?= python3
 VENV   := .venv
@@ -39,7 +40,10 @@ epub: venv system-base ## build the EPUB editions only
 pdf: venv system-build ## build the PDF editions only
 	$(VPY) scripts/build.py pdf $(LANG_ARGS)
 
-test: venv system-test book ## build what is out of date, then run the tests
+node: ## install the outside checkers of the tests into node_modules/ (automatic)
+	@$(SETUP) node
+
+test: venv system-test node book ## build what is out of date, then run the tests
 	$(VPY) -m pytest
 
 serve: venv ## live preview at http://127.0.0.1:8000 (Japanese; TAG=en for another language)
@@ -63,6 +67,9 @@ stats: venv ## translation statistics per language
 lint: venv ## ruff on scripts/ and tests/
 	$(VPY) -m ruff check scripts tests docs/conf.py docs/_ext
 	$(VPY) -m ruff format --check scripts tests docs/conf.py docs/_ext
+
+lint-prose: node ## textlint on the Japanese source (docs/**/*.md)
+	node_modules/.bin/textlint docs/index.md docs/chapters/*.md docs/sources.md
 
 lock: venv ## re-resolve requirements.lock from pyproject.toml
 	$(SETUP) lock

@@ -94,6 +94,7 @@ extensions = [
     "book_markup",  # docs/_ext/book_markup.py: admonition classes in LaTeX
     "epub_fixes",  # docs/_ext/epub_fixes.py: NCX identifier and XHTML language
     "search_zh_fix",  # docs/_ext/search_zh_fix.py: Chinese search in the browser
+    "html_fixes",  # docs/_ext/html_fixes.py: aria-level on toctree captions
 ]
 root_doc = "index"
 exclude_patterns = ["_build", "_search", "Thumbs.db", ".DS_Store"]
@@ -121,6 +122,23 @@ gettext_location = True
 # Untranslated (and fuzzy, which is never published) messages fall back to Japanese; these
 # classes let the HTML mark them (book.css).
 translation_progress_classes = True
+
+
+def _code_digest() -> str:
+    """A digest of the code and styles that shape the output but that Sphinx does not track
+    (extensions, templates, CSS, LaTeX style, the language table): a change in any of them
+    makes the next build read and write everything again instead of keeping stale pages."""
+    digest = hashlib.sha256()
+    tracked = [ROOT / "languages.toml", ROOT / "scripts" / "languages.py"]
+    for folder in ("_ext", "_templates", "_static", "_latex", "_search"):
+        tracked += sorted(p for p in (DOCS / folder).rglob("*") if p.is_file())
+    for path in tracked:
+        if "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+book_code_digest = _code_digest()
 
 
 def setup(app):
@@ -167,6 +185,7 @@ def _apply_language_row(app, config) -> None:
     config.epub_uid = "BookId"
     config.epub_description = catalogs.translate(row.tag, "index", _lead_of(DOCS / "index.md"))
     config.epub_contributor = author
+    config.book_accessibility_summary = row.accessibility_summary
     config.epub_basename = f"{BOOK_SLUG}-{row.tag}"
 
     # -- LaTeX / PDF --------------------------------------------------------------------------

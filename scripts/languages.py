@@ -45,6 +45,7 @@ class Language:
     search_language: str
     search_options: tuple[tuple[str, str], ...]
     debian_packages: tuple[str, ...]
+    accessibility_summary: str
     complete: bool
 
     @property

@@ -6,10 +6,14 @@ Usage:
     python3 scripts/setup_env.py system --for build   # + TeX Live and fonts of every edition
     python3 scripts/setup_env.py system --for test    # + poppler, epubcheck/Java, Chromium
     python3 scripts/setup_env.py check --for test     # report only; exit 1 when anything is missing
+    python3 scripts/setup_env.py node                 # node_modules/ from package-lock.json
     python3 scripts/setup_env.py lock                 # re-resolve requirements.lock (maintainers)
 
 `venv` is skipped when .venv was made from the current lock (a hash of the lock is kept in
-.venv/lock.sha256). `system` installs missing Debian packages with apt-get when run as root,
+.venv/lock.sha256), `node` likewise for node_modules/ (the outside checkers the tests use:
+the Nu HTML Checker, Ace by DAISY, textlint), installed with `npm ci --ignore-scripts` so
+that no install script downloads a browser.
+`system` installs missing Debian packages with apt-get when run as root,
 or through `sudo -n`; otherwise it prints the exact packages and command, and exits 2.
 """
 
@@ -28,6 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / "lock.sha256"
+NODE_LOCK = ROOT / "package-lock.json"
+NODE_MODULES = ROOT / "node_modules"
+NODE_STAMP = NODE_MODULES / "lock.sha256"
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import languages  # noqa: E402
@@ -41,8 +48,26 @@ BUILD_PACKAGES = ("gettext",)
 LOCK_GROUPS = ("docs", "preview", "test", "lint")
 
 
-def lock_digest() -> str:
-    return hashlib.sha256(LOCK.read_bytes()).hexdigest()
+def lock_digest(lock: Path = LOCK) -> str:
+    return hashlib.sha256(lock.read_bytes()).hexdigest()
+
+
+def ensure_node_modules() -> None:
+    """Install node_modules/ from package-lock.json, unless it already matches it."""
+    if NODE_STAMP.exists() and NODE_STAMP.read_text().strip() == lock_digest(NODE_LOCK):
+        return
+    npm = shutil.which("npm")
+    if not npm:
+        if install_packages(["npm"]) != 0:
+            raise SystemExit(2)
+        npm = shutil.which("npm") or "npm"
+    print(f"setup: installing {NODE_MODULES.name}/ from {NODE_LOCK.name}", flush=True)
+    subprocess.run(
+        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=ROOT,
+        check=True,
+    )
+    NODE_STAMP.write_text(lock_digest(NODE_LOCK) + "\n")
 
 
 def ensure_venv() -> None:
@@ -162,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("venv", help="create .venv from requirements.lock")
+    sub.add_parser("node", help="install node_modules/ from package-lock.json")
     for name in ("system", "check"):
         p = sub.add_parser(name, help=f"{name} the distribution packages")
         p.add_argument("--for", dest="purpose", choices=("base", "build", "test"), default="build")
@@ -171,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "venv":
             ensure_venv()
+            return 0
+        if args.command == "node":
+            ensure_node_modules()
             return 0
         if args.command == "lock":
             ensure_venv()

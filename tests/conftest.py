@@ -56,9 +56,12 @@ def heading(docname: str, tag: str) -> str:
 
 
 def copy_project(target: Path) -> Path:
-    """A copy of the project's working tree (the files git tracks), without its build/."""
+    """A copy of the working tree: the files git tracks or would track, without build/."""
     files = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
     ).stdout.split(b"\0")
     for name in filter(None, (f.decode() for f in files)):
         if (ROOT / name).exists():

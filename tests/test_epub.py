@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import LANGUAGES, OPF, epub_file, epub_package, heading, languages
+from conftest import LANGUAGES, OPF, ROOT, epub_file, epub_package, heading, languages
 from lxml import etree
 
 EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")
@@ -92,3 +93,48 @@ def test_every_document_declares_the_language(tag: str) -> None:
             root = etree.fromstring(book.read(name))
             assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == row.html_lang, name
             assert root.get("lang") == row.html_lang, name
+
+
+ACE = ROOT / "node_modules" / ".bin" / "ace-puppeteer"
+
+
+@pytest.fixture(scope="session")
+def ace_report(tag: str, chromium: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Ace by DAISY's report on one EPUB, run in Debian's Chromium through Puppeteer."""
+    if not ACE.exists():
+        pytest.fail(f"{ACE} is missing: `make test` installs it (npm ci)")
+    out = tmp_path_factory.mktemp(f"ace-{tag}")
+    result = subprocess.run(
+        [str(ACE), "--silent", "--force", "--outdir", str(out), str(epub_file(tag))],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium},
+    )
+    report = out / "report.json"
+    assert report.exists(), result.stdout + result.stderr
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def test_ace_by_daisy_reports_no_violations(ace_report: dict) -> None:
+    violations = [
+        f"{doc['earl:testSubject']['url']}: {a['earl:test']['dct:title']} "
+        f"({a['earl:test']['earl:impact']})"
+        for doc in ace_report["assertions"]
+        for a in doc.get("assertions", [])
+    ]
+    assert violations == []
+    assert ace_report["earl:result"]["earl:outcome"] == "pass"
+
+
+def test_accessibility_metadata_describes_the_book(ace_report: dict, tag: str) -> None:
+    metadata = ace_report["earl:testSubject"]["metadata"]
+    assert metadata["schema:accessMode"] == "textual"
+    assert set(metadata["schema:accessibilityFeature"]) >= {
+        "tableOfContents",
+        "structuralNavigation",
+    }
+    assert metadata["schema:accessibilityHazard"] == "none"
+    assert metadata["schema:accessibilitySummary"] == languages.get(tag).accessibility_summary
+    # True for this book: no images, audio or video (Ace lists what it found).
+    assert not ace_report.get("data", {}).get("images")

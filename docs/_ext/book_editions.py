@@ -107,6 +107,8 @@ def _page_context(
 
 
 def setup(app: Sphinx) -> dict[str, object]:
+    # Set in conf.py; "env": when it changes, every page is read and written again.
+    app.add_config_value("book_code_digest", "", "env", types=frozenset({str}))
     app.add_transform(RejectRawHTML)
     app.add_post_transform(UnmarkTranslatedMeta)
     app.connect("html-page-context", _page_context)

@@ -1,4 +1,4 @@
-"""Sphinx extension: three defects of Sphinx's EPUB 3 builder, fixed at their cause.
+"""Sphinx extension: defects of Sphinx's EPUB 3 builder, fixed at their cause.
 
 1. toc.ncx names the book by `epub_uid` (an XML id such as "BookId") in dtb:uid, where the
    identifier itself (`epub_identifier`) belongs; epubcheck reports NCX-001, "NCX identifier
@@ -10,6 +10,14 @@
 3. The EPUB is not reproducible: its zip entries carry each file's modification time (in the
    local time zone). The archive is written again with every entry dated SOURCE_DATE_EPOCH
    (UTC) and the same permissions, in the same order, mimetype first and stored.
+
+4. No accessibility metadata (EPUB Accessibility 1.1, checked by Ace by DAISY): access
+   modes, features, hazards and a summary are added to content.opf. They describe this book
+   as it is: text only, no images or media, a table of contents, headings, the reading order
+   of the spine, marked languages. No conformance claim (dcterms:conformsTo) is made: that
+   needs an evaluation by a person, not only automated checkers.
+5. The navigation document's <nav epub:type="toc"> has no matching ARIA role
+   (Ace: epub-type-has-matching-role): it gets role="doc-toc".
 
 Remove a fix once Sphinx does the right thing itself; tests check each result.
 """
@@ -42,6 +50,27 @@ def _repack_reproducibly(epub: Path) -> None:
     staging.replace(epub)
 
 
+# schema.org accessibility properties, https://www.w3.org/TR/epub-a11y-11/#sec-disc-package
+ACCESSIBILITY = (
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityHazard", "none"),
+)
+
+
+def _add_accessibility_metadata(opf: Path, summary: str) -> None:
+    properties = [*ACCESSIBILITY, ("schema:accessibilitySummary", summary)]
+    metas = "".join(
+        f'\n    <meta property="{name}">{html.escape(value, quote=False)}</meta>'
+        for name, value in properties
+    )
+    text = opf.read_text(encoding="utf-8")
+    opf.write_text(text.replace("\n  </metadata>", metas + "\n  </metadata>", 1), "utf-8")
+
+
 def _fix_epub_builder(app: Sphinx) -> None:
     builder = app.builder
     if not isinstance(builder, Epub3Builder):
@@ -55,6 +84,27 @@ def _fix_epub_builder(app: Sphinx) -> None:
         return metadata
 
     builder.toc_metadata = toc_metadata  # type: ignore[method-assign]
+
+    original_build_content = builder.build_content
+
+    def build_content() -> None:
+        original_build_content()
+        summary = app.config.book_accessibility_summary
+        _add_accessibility_metadata(Path(builder.outdir, "content.opf"), summary)
+
+    builder.build_content = build_content  # type: ignore[method-assign]
+
+    original_build_navigation_doc = builder.build_navigation_doc
+
+    def build_navigation_doc() -> None:
+        original_build_navigation_doc()
+        nav = Path(builder.outdir, "nav.xhtml")
+        text = nav.read_text(encoding="utf-8")
+        nav.write_text(
+            text.replace('<nav epub:type="toc">', '<nav epub:type="toc" role="doc-toc">'), "utf-8"
+        )
+
+    builder.build_navigation_doc = build_navigation_doc  # type: ignore[method-assign]
 
     original_build_epub = builder.build_epub
 
@@ -71,5 +121,6 @@ def _fix_epub_builder(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, object]:
+    app.add_config_value("book_accessibility_summary", "", "epub", types=frozenset({str}))
     app.connect("builder-inited", _fix_epub_builder)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

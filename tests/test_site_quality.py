@@ -1,0 +1,214 @@
+"""The published site as readers and outside authorities see it: the W3C Nu HTML Checker,
+axe-core in headless Chromium (light and dark, desktop and phone), the requests a page makes,
+every internal link and anchor, and the Content-Security-Policy of scripts/site_static/_headers.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import http.server
+import json
+import re
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from conftest import LANGUAGES, ROOT, QuietHandler, content_pages, parse_html
+
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+HEADERS_FILE = ROOT / "scripts" / "site_static" / "_headers"
+MODES = [
+    (scheme, name, viewport)
+    for scheme in ("light", "dark")
+    for name, viewport in (("desktop", (1280, 900)), ("phone", (390, 844)))
+]
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every page a reader can open: each edition's pages and search, and the root pages."""
+    pages = ["index.html", "translation-status.html"]
+    for tag in LANGUAGES:
+        pages += [f"{tag}/{doc}.html" for doc in content_pages()] + [f"{tag}/search.html"]
+    assert all((site / page).is_file() for page in pages)
+    return pages
+
+
+def test_nu_html_checker_reports_no_errors(site: Path) -> None:
+    if not VNU.exists():
+        pytest.fail(f"{VNU} is missing: `make test` installs it (npm ci)")
+    result = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            "--skip-non-html",
+            str(site),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    messages = json.loads(result.stderr)["messages"]
+    checked = len(list(site.rglob("*.html")))
+    assert checked >= len(site_pages(site))
+    assert [f"{m['url']}:{m.get('lastLine')}: {m['message']}" for m in messages] == []
+
+
+def policy() -> dict[str, str]:
+    """The headers that _headers gives every path ("/*")."""
+    headers = {}
+    for line in HEADERS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("  ") and ":" in line:
+            name, value = line.strip().split(":", 1)
+            headers[name] = value.strip()
+    assert "Content-Security-Policy" in headers
+    return headers
+
+
+class PolicyHandler(QuietHandler):
+    """The site as a host serves it with the headers of _headers."""
+
+    def end_headers(self) -> None:
+        for name, value in policy().items():
+            self.send_header(name, value)
+        super().end_headers()
+
+
+@pytest.fixture(scope="module")
+def hosted_site(site: Path) -> Iterator[str]:
+    handler = functools.partial(PolicyHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module", params=MODES, ids=[f"{s}-{n}" for s, n, _ in MODES])
+def visits(request: pytest.FixtureRequest, browser, hosted_site: str, site: Path) -> dict:
+    """Every page opened in one mode: axe-core's violations, every request, CSP reports."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    scheme, _name, (width, height) = request.param
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    page = context.new_page()
+    requests: list[str] = []
+    refused: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    axe = Axe()
+    violations = {}
+    for path in site_pages(site):
+        url = f"{hosted_site}/{path}" + ("#choose" if path == "index.html" else "")
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        found = axe.run(page).response["violations"]
+        violations[path] = [f"{v['id']} ({len(v['nodes'])}): {v['help']}" for v in found]
+    context.close()
+    return {
+        "violations": violations,
+        "requests": requests,
+        "refused": refused,
+        "origin": hosted_site,
+    }
+
+
+def test_axe_reports_no_violations(visits: dict) -> None:
+    assert {path: v for path, v in visits["violations"].items() if v} == {}
+    assert len(visits["violations"]) >= 2 + 5 * len(LANGUAGES)
+
+
+def test_pages_request_nothing_from_other_hosts(visits: dict) -> None:
+    origin = urlsplit(visits["origin"]).netloc
+    elsewhere = sorted({u for u in visits["requests"] if urlsplit(u).netloc not in ("", origin)})
+    assert elsewhere == []
+    assert len(visits["requests"]) > 20
+
+
+def test_content_security_policy_refuses_nothing(visits: dict) -> None:
+    assert visits["refused"] == []
+
+
+def test_project_templates_emit_no_inline_script_or_handler(site: Path) -> None:
+    """Only the theme's one documented inline script; no on* attribute anywhere."""
+    hashes = re.findall(r"'sha256-([^']+)'", policy()["Content-Security-Policy"])
+    for path in site_pages(site):
+        page = parse_html(site / path)
+        for script in page.xpath("//script[not(@src)]"):
+            digest = base64.b64encode(hashlib.sha256((script.text or "").encode()).digest())
+            assert digest.decode() in hashes, f"{path}: inline script not in the policy"
+        handlers = [
+            f"{el.tag}@{name}"
+            for el in page.iter()
+            if isinstance(el.tag, str)
+            for name in el.attrib
+            if name.lower().startswith("on")
+        ]
+        assert handlers == [], path
+
+
+def test_theme_toggle_works_under_the_policy(browser, hosted_site: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{hosted_site}/ja/index.html")
+    before = page.evaluate("document.body.dataset.theme")  # set by the theme's inline script
+    page.locator("button.theme-toggle:visible").first.click()
+    after = page.evaluate("document.body.dataset.theme")
+    page.close()
+    assert before == "auto" and after != before
+
+
+def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
+    broken = []
+    ids: dict[Path, set[str]] = {}
+    pages = sorted(site.rglob("*.html"))
+    for source in pages:
+        page = parse_html(source)
+        for attribute in ("href", "src"):
+            for value in page.xpath(f"//*[@{attribute}]/@{attribute}"):
+                if urlsplit(value).scheme or value.startswith(("//", "mailto:", "data:")):
+                    continue
+                parts = urlsplit(value)
+                target_path, fragment = parts.path, parts.fragment
+                target = (source.parent / unquote(target_path)).resolve() if target_path else source
+                if target.is_dir():
+                    target = target / "index.html"
+                if not target.is_file():
+                    broken.append(f"{source.relative_to(site)}: {value}")
+                    continue
+                if fragment and target.suffix == ".html":
+                    if target not in ids:
+                        ids[target] = set(parse_html(target).xpath("//@id"))
+                    if unquote(fragment) not in ids[target]:
+                        broken.append(f"{source.relative_to(site)}: {value} (no such anchor)")
+    assert len(pages) > 10
+    assert broken == []
