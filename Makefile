@@ -4,7 +4,7 @@
 .DEFAULT_GOAL := help
 .PHONY: help book html epub pdf test serve lint clean lock venv node system-base system-build \
 	system-test \
-	catalogs add-language check-catalogs stats lint-prose
+	catalogs add-language check-catalogs stats lint-prose linkcheck
 
 PYTHON ?= python3
 VENV   := .venv
@@ -67,6 +67,9 @@ stats: venv ## translation statistics per language
 lint: venv ## ruff on scripts/ and tests/
 	$(VPY) -m ruff check scripts tests docs/conf.py docs/_ext
 	$(VPY) -m ruff format --check scripts tests docs/conf.py docs/_ext
+
+linkcheck: venv ## check the external links (needs the network; not part of `make test`)
+	$(VPY) -m sphinx -b linkcheck -n -q docs build/work/linkcheck
 
 lint-prose: node ## textlint on the Japanese source (docs/**/*.md)
 	node_modules/.bin/textlint docs/index.md docs/chapters/*.md docs/sources.md
