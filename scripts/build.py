@@ -227,6 +227,60 @@ def build_edition(edition: Edition) -> tuple[Edition, Path | None, str, float]:
     return edition, artefact, "", time.monotonic() - started
 
 
+# -- What is out of date ----------------------------------------------------------------------
+# An edition is rebuilt when any of its inputs changed: the source (docs/), its catalogs, the
+# language table, the build scripts, the locked tools, the build date, the published languages
+# (the HTML's switcher lists them). Otherwise it is skipped whole: no Sphinx, no LaTeX, nothing
+# rewritten. Within a rebuilt edition, Sphinx and latexmk redo only what changed.
+SHARED_INPUTS = (
+    "docs",
+    "languages.toml",
+    "requirements.lock",
+    "scripts/build.py",
+    "scripts/catalogs.py",
+    "scripts/languages.py",
+    "scripts/site_pages.py",
+    "scripts/site_static",
+)
+
+
+def input_files(tag: str) -> list[Path]:
+    files = []
+    for name in SHARED_INPUTS:
+        path = ROOT / name
+        files += [path] if path.is_file() else sorted(path.rglob("*"))
+    files += sorted((languages.LOCALE_DIR / tag).rglob("*.po"))
+    return [f for f in files if f.is_file() and "__pycache__" not in f.parts]
+
+
+def edition_digest(edition: Edition, published: list[languages.Language]) -> str:
+    digest = hashlib.sha256()
+    for path in input_files(edition.language.tag):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update(build_env()["SOURCE_DATE_EPOCH"].encode())
+    digest.update(" ".join(f"{lang.tag}={lang.native_name}" for lang in published).encode())
+    return digest.hexdigest()
+
+
+def published_target(edition: Edition) -> Path:
+    if edition.fmt == "html":
+        return SITE / edition.language.tag / "index.html"
+    return DOWNLOADS / f"{edition.basename}.{edition.fmt}"
+
+
+def stamp(edition: Edition) -> Path:
+    return edition.work / f"{edition.fmt}.inputs.sha256"
+
+
+def up_to_date(edition: Edition, digest: str) -> bool:
+    path = stamp(edition)
+    return (
+        path.exists()
+        and path.read_text().strip() == digest
+        and published_target(edition).exists()
+    )
+
+
 # -- Publishing --------------------------------------------------------------------------------
 
 
@@ -335,9 +389,22 @@ def main(argv: list[str] | None = None) -> int:
         print("build: nothing published; what was published before is unchanged", file=sys.stderr)
         return 1
 
+    published = languages.published_languages()
+    digests = {
+        (lang.tag, fmt): edition_digest(Edition(lang, fmt), published)
+        for lang in selected
+        for fmt in formats
+    }
+    stale = {
+        lang.tag: [f for f in formats if not up_to_date(Edition(lang, f), digests[lang.tag, f])]
+        for lang in selected
+    }
+    for lang in selected:
+        if not stale[lang.tag]:
+            print(f"build: {lang.tag:10} up to date ({', '.join(formats)})", flush=True)
     failed: dict[str, list[str]] = defaultdict(list)
     buildable = []
-    for language in selected:
+    for language in (lang for lang in selected if stale[lang.tag]):
         errors = catalog_errors(language)
         if errors:
             failed[language.tag].append(
@@ -351,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         Edition(lang, fmt)
         for fmt in sorted(formats, key=lambda f: f != "pdf")
         for lang in buildable
+        if fmt in stale[lang.tag]
     ]
     built: dict[str, list[tuple[Edition, Path]]] = defaultdict(list)
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
@@ -366,10 +434,12 @@ def main(argv: list[str] | None = None) -> int:
             continue  # an edition is published whole or not at all
         for edition, artefact in artefacts:
             target = publish(edition, artefact)
+            stamp(edition).write_text(digests[tag, edition.fmt] + "\n")
             print(f"build: {edition.name:10} published {relative(target)}", flush=True)
-    if DOWNLOADS.exists() and any(f != "html" for f in formats):
+    published_now = [e for tag, items in built.items() if tag not in failed for e, _ in items]
+    if any(e.fmt != "html" for e in published_now):
         write_checksums()
-    if "html" in formats and set(built) - set(failed):
+    if any(e.fmt == "html" for e in published_now):
         site_pages.write(SITE, BOOK_SLUG)
         print("build: site       published build/site/index.html, translation-status.html")
 
