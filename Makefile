@@ -47,8 +47,7 @@ test: venv system-test node book ## build what is out of date, then run the test
 	$(VPY) -m pytest
 
 serve: venv ## live preview at http://127.0.0.1:8000 (Japanese; TAG=en for another language)
-	$(VPY) -m sphinx_autobuild -n -W --keep-going -D language=$(or $(TAG),ja) \
-	  --watch locale docs build/work/serve-$(or $(TAG),ja)
+	$(VPY) scripts/serve.py --lang $(or $(TAG),ja)
 
 catalogs: venv ## refresh every catalog after the Japanese source changed
 	$(VPY) scripts/catalogs.py update

@@ -45,6 +45,9 @@ def _build_epoch() -> int:
 
 
 BUILD_EPOCH = _build_epoch()
+# Where the site is published, e.g. https://books.example.org/xi-russia-2023/ (one setting):
+# pages then get a canonical URL and absolute hreflang alternates. Unset: relative links.
+BASE_URL = os.environ.get("BOOK_BASE_URL", "").rstrip("/")
 os.environ.setdefault("SOURCE_DATE_EPOCH", str(BUILD_EPOCH))
 
 # -- Project information -----------------------------------------------------------------------
@@ -94,7 +97,8 @@ extensions = [
     "book_markup",  # docs/_ext/book_markup.py: admonition classes in LaTeX
     "epub_fixes",  # docs/_ext/epub_fixes.py: NCX identifier and XHTML language
     "search_zh_fix",  # docs/_ext/search_zh_fix.py: Chinese search in the browser
-    "html_fixes",  # docs/_ext/html_fixes.py: aria-level on toctree captions
+    "html_fixes",  # docs/_ext/html_fixes.py: aria-level on toctree captions, named asides
+    "lean_pages",  # docs/_ext/lean_pages.py: no unused CSS/JS on the pages
 ]
 root_doc = "index"
 exclude_patterns = ["_build", "_search", "Thumbs.db", ".DS_Store"]
@@ -158,6 +162,7 @@ def _apply_language_row(app, config) -> None:
     # -- HTML ---------------------------------------------------------------------------------
     # https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-html-output
     config.html_title = title
+    config.html_baseurl = f"{BASE_URL}/{row.tag}/" if BASE_URL else ""
     # The theme's labels come from locale/<lang>/LC_MESSAGES/sphinx.po, which Sphinx does not
     # track: its digest in the HTML context makes a changed catalog rewrite every page.
     theme_catalog = ROOT / "locale" / row.tag / "LC_MESSAGES" / "sphinx.po"
@@ -208,6 +213,9 @@ def _apply_language_row(app, config) -> None:
         "polyglossia": "",
         "babel": "",
         "fncychap": "",
+        # The book has no index: no \makeindex, no makeindex run, no empty index page.
+        "makeindex": "",
+        "printindex": "",
         "preamble": _latex_preamble(title, author, row),
         "sphinxsetup": "hmargin={18mm,18mm}, vmargin={20mm,20mm}",
     }
@@ -232,6 +240,7 @@ def _latex_preamble(title: str, author: str, row: languages.Language) -> str:
 html_theme = "furo"
 html_static_path = ["_static"]
 html_css_files = ["book.css"]
+html_favicon = "_static/favicon.svg"
 html_copy_source = False
 html_use_index = False  # the book has no index entries: no empty "Index" page
 

@@ -5,7 +5,7 @@ Usage:
 
     FORMAT   html, epub, pdf, or all (the default)
     --lang   only these languages (default: every published language, see languages.py)
-    --jobs   formats built side by side (default: the number of CPUs)
+    --jobs   languages built side by side (default: all of them, one process each)
 
 Every Sphinx run is `-n -W --keep-going`: a warning fails the build. A language's catalogs are
 checked first (scripts/catalogs.py): a broken catalog fails its edition before anything runs.
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import multiprocessing
 import os
 import re
 import shutil
@@ -35,7 +36,8 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,57 +111,50 @@ def relative(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
-def run(command: list[str | Path], edition: Edition, log: Path, cwd: Path = ROOT) -> None:
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w", encoding="utf-8") as out:
-        result = subprocess.run(
-            [str(c) for c in command],
-            cwd=cwd,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=build_env(),
-        )
-    if result.returncode != 0:
-        text = log.read_text(encoding="utf-8", errors="replace")
-        problems = list(dict.fromkeys(match[0] for match in SPHINX_PROBLEM.finditer(text)))
-        detail = problems[:20] if problems else text.splitlines()[-25:]
-        raise BuildError(
-            f"{edition.name}: `{Path(str(command[0])).name}` failed (exit {result.returncode}); "
-            f"full log: {relative(log)}\n  " + "\n  ".join(detail)
-        )
+def problems_in(log: Path) -> list[str]:
+    """The lines of a log that say what is wrong (with file and line), else its end."""
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    problems = list(dict.fromkeys(match[0] for match in SPHINX_PROBLEM.finditer(text)))
+    return problems[:20] if problems else text.splitlines()[-25:]
 
 
 def sphinx(edition: Edition, builder: str) -> Path:
+    """Run one Sphinx builder in this process (the imports of Sphinx, MyST and the theme are
+    paid once per language, not once per format), strictly, logging to build/work/."""
+    from sphinx.cmd.build import build_main
+
     out = edition.work / builder
-    # One doctree cache per builder: html and epub pickle different settings into theirs.
-    doctrees = edition.work / f"doctrees-{builder}"
-    run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-b",
-            builder,
-            *SPHINX_STRICT,
-            "-D",
-            f"language={edition.language.tag}",
-            "-d",
-            doctrees,
-            DOCS,
-            out,
-        ],
-        edition,
-        edition.work / f"{builder}.log",
-    )
+    # One doctree cache per language: the LaTeX, HTML and EPUB builders of a language read
+    # the sources once between them (the settings that differ only affect writing).
+    doctrees = edition.work / "doctrees"
+    log = edition.work / f"{builder}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    args = [
+        "-b",
+        builder,
+        *SPHINX_STRICT,
+        "-D",
+        f"language={edition.language.tag}",
+        "-d",
+        str(doctrees),
+        str(DOCS),
+        str(out),
+    ]
+    with (
+        log.open("w", encoding="utf-8") as stream,
+        redirect_stdout(stream),
+        redirect_stderr(stream),
+    ):
+        try:
+            code = build_main(args)
+        except SystemExit as exc:  # a conf.py or extension that exits
+            code = exc.code if isinstance(exc.code, int) else 1
+    if code != 0:
+        raise BuildError(
+            f"{edition.name}: Sphinx ({builder}) failed (exit {code}); full log: "
+            f"{relative(log)}\n  " + "\n  ".join(problems_in(log))
+        )
     return out
-
-
-def build_html(edition: Edition) -> Path:
-    return sphinx(edition, "html")
-
-
-def build_epub(edition: Edition) -> Path:
-    return sphinx(edition, "epub") / f"{edition.basename}.epub"
 
 
 def require_tools(edition: Edition) -> None:
@@ -189,42 +184,75 @@ def latex_problems(edition: Edition, tex_log: Path) -> str:
     return ""
 
 
-def build_pdf(edition: Edition) -> Path:
-    require_tools(edition)
-    out = sphinx(edition, "latex")
-    tex_log = out / f"{edition.basename}.log"
-    try:
-        run(
-            [
-                "latexmk",
-                f"-{edition.language.latex_engine}",
-                "-interaction=nonstopmode",
-                "-halt-on-error",
-                "-file-line-error",
-                f"{edition.basename}.tex",
-            ],
-            edition,
-            edition.work / "latexmk.log",
-            cwd=out,
-        )
-    except BuildError as exc:
-        raise BuildError(latex_problems(edition, tex_log) or str(exc)) from None
+def start_latexmk(edition: Edition) -> tuple[subprocess.Popen, Path]:
+    """LaTeX runs beside the HTML and EPUB builds of the same language."""
+    out = edition.work / "latex"
+    log = edition.work / "latexmk.log"
+    stream = log.open("w", encoding="utf-8")
+    process = subprocess.Popen(
+        [
+            "latexmk",
+            f"-{edition.language.latex_engine}",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            "-file-line-error",
+            f"{edition.basename}.tex",
+        ],
+        cwd=out,
+        stdout=stream,
+        stderr=subprocess.STDOUT,
+    )
+    stream.close()
+    return process, log
+
+
+def finish_latexmk(edition: Edition, process: subprocess.Popen, log: Path) -> Path:
+    code = process.wait()
+    tex_log = edition.work / "latex" / f"{edition.basename}.log"
     problems = latex_problems(edition, tex_log)
-    if problems:
-        raise BuildError(problems)
-    return out / f"{edition.basename}.pdf"
+    if code != 0 or problems:
+        raise BuildError(
+            problems
+            or f"{edition.name}: latexmk failed (exit {code}); full log: {relative(log)}\n  "
+            + "\n  ".join(problems_in(log))
+        )
+    return edition.work / "latex" / f"{edition.basename}.pdf"
 
 
-BUILDERS = {"html": build_html, "epub": build_epub, "pdf": build_pdf}
+Result = tuple[str, str, str, str, float]  # language, format, artefact, error, seconds
 
 
-def build_edition(edition: Edition) -> tuple[Edition, Path | None, str, float]:
+def build_language(tag: str, formats: list[str]) -> list[Result]:
+    """Every requested format of one language, in one worker process: LaTeX starts first and
+    runs while the HTML and EPUB are written. Nothing is published here."""
+    language = languages.get(tag)
+    results: list[Result] = []
     started = time.monotonic()
-    try:
-        artefact = BUILDERS[edition.fmt](edition)
-    except BuildError as exc:
-        return edition, None, str(exc), time.monotonic() - started
-    return edition, artefact, "", time.monotonic() - started
+    latex = None
+    if "pdf" in formats:
+        edition = Edition(language, "pdf")
+        try:
+            require_tools(edition)
+            sphinx(edition, "latex")
+            latex = start_latexmk(edition)
+        except BuildError as exc:
+            results.append((tag, "pdf", "", str(exc), time.monotonic() - started))
+    for fmt in (f for f in formats if f != "pdf"):
+        edition, begun = Edition(language, fmt), time.monotonic()
+        try:
+            out = sphinx(edition, fmt)
+            artefact = out if fmt == "html" else out / f"{edition.basename}.epub"
+            results.append((tag, fmt, str(artefact), "", time.monotonic() - begun))
+        except BuildError as exc:
+            results.append((tag, fmt, "", str(exc), time.monotonic() - begun))
+    if latex is not None:
+        edition = Edition(language, "pdf")
+        try:
+            pdf = finish_latexmk(edition, *latex)
+            results.append((tag, "pdf", str(pdf), "", time.monotonic() - started))
+        except BuildError as exc:
+            results.append((tag, "pdf", "", str(exc), time.monotonic() - started))
+    return results
 
 
 # -- What is out of date ----------------------------------------------------------------------
@@ -275,9 +303,7 @@ def stamp(edition: Edition) -> Path:
 def up_to_date(edition: Edition, digest: str) -> bool:
     path = stamp(edition)
     return (
-        path.exists()
-        and path.read_text().strip() == digest
-        and published_target(edition).exists()
+        path.exists() and path.read_text().strip() == digest and published_target(edition).exists()
     )
 
 
@@ -369,7 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     # No `choices=`: the argparse of Python 3.11 rejects an empty list against them.
     parser.add_argument("formats", nargs="*", metavar="FORMAT", help="html, epub, pdf or all")
     parser.add_argument("--lang", action="append", dest="langs", metavar="TAG")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--jobs", type=int, default=0, help="worker processes (default: one per language)"
+    )
     args = parser.parse_args(argv)
     unknown = sorted(set(args.formats) - {*FORMATS, "all"})
     if unknown:
@@ -413,21 +441,22 @@ def main(argv: list[str] | None = None) -> int:
         else:
             buildable.append(language)
 
-    # PDFs first: LaTeX is the longest job, so it starts while the others run beside it.
-    editions = [
-        Edition(lang, fmt)
-        for fmt in sorted(formats, key=lambda f: f != "pdf")
-        for lang in buildable
-        if fmt in stale[lang.tag]
-    ]
+    # One worker process per language (spawned, so that PYTHONHASHSEED and the other
+    # settings of build_env() hold in it from the start); within it, LaTeX runs beside the
+    # HTML and EPUB builds. On 2 cores this keeps both busy from the first second.
+    os.environ.update(build_env())
+    todo = {lang.tag: [f for f in FORMATS if f in stale[lang.tag]] for lang in buildable}
     built: dict[str, list[tuple[Edition, Path]]] = defaultdict(list)
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for edition, artefact, error, seconds in pool.map(build_edition, editions):
-            if error:
-                failed[edition.language.tag].append(error)
-            else:
-                built[edition.language.tag].append((edition, artefact))
-                print(f"build: {edition.name:10} {seconds:6.1f} s  built", flush=True)
+    workers = max(1, min(args.jobs or len(todo), len(todo) or 1))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for results in pool.map(build_language, todo, todo.values()):
+            for tag, fmt, artefact, error, seconds in results:
+                edition = Edition(languages.get(tag), fmt)
+                if error:
+                    failed[tag].append(error)
+                else:
+                    built[tag].append((edition, Path(artefact)))
+                    print(f"build: {edition.name:10} {seconds:6.1f} s  built", flush=True)
 
     for tag, artefacts in built.items():
         if tag in failed:

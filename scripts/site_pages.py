@@ -30,7 +30,7 @@ def book_title(language: languages.Language) -> str:
     raise RuntimeError(f"{source}: no level-1 heading")
 
 
-def page(lang: str, title: str, body: str, scripts: tuple[str, ...] = ()) -> str:
+def page(lang: str, title: str, description: str, body: str, scripts: tuple[str, ...] = ()) -> str:
     script_tags = "".join(f'\n<script src="{s}" defer></script>' for s in scripts)
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
@@ -38,6 +38,8 @@ def page(lang: str, title: str, body: str, scripts: tuple[str, ...] = ()) -> str
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
+<meta name="description" content="{html.escape(description)}">
+<link rel="icon" href="favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="site.css">{script_tags}
 </head>
 <body>
@@ -69,7 +71,10 @@ def root_page(editions: list[languages.Language], book_slug: str) -> str:
 {chr(10).join(items)}
 </ul>
 <p class="status" lang="en"><a href="translation-status.html">Translation status</a></p>"""
-    return page(source.html_lang, book_title(source), body, scripts=("language-redirect.js",))
+    description = " / ".join(book_title(language) for language in editions)
+    return page(
+        source.html_lang, book_title(source), description, body, scripts=("language-redirect.js",)
+    )
 
 
 def table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
@@ -115,7 +120,8 @@ published: readers see the Japanese original in their place. Counted as
 {table(("language", *columns, "complete"), summary)}
 {chr(10).join(details)}
 <p><a href="index.html">All editions</a></p>"""
-    return page("en", "Translation status", body)
+    description = "Translated, fuzzy and untranslated messages of each edition of the book."
+    return page("en", "Translation status", description, body)
 
 
 def write_atomically(path: Path, text: str) -> None:

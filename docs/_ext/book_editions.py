@@ -81,10 +81,18 @@ def _page_context(
         return
     current = languages.get(app.config.language)
     up = "../" * (pagename.count("/") + 1)
+    # With a base URL (BOOK_BASE_URL, conf.py) the alternates are absolute, as search engines
+    # want them; without one, relative.
+    base = (
+        app.config.html_baseurl.rstrip("/").rpartition("/")[0] + "/"
+        if app.config.html_baseurl
+        else up
+    )
     editions = []
     alternates = []
     for language in languages.published_languages():
         url = f"{up}{language.tag}/{pagename}.html"
+        absolute = f"{base}{language.tag}/{pagename}.html"
         editions.append(
             {
                 "tag": language.tag,
@@ -95,7 +103,7 @@ def _page_context(
             }
         )
         alternates.append(
-            f'<link rel="alternate" hreflang="{language.html_lang}" href="{html.escape(url)}">'
+            f'<link rel="alternate" hreflang="{language.html_lang}" href="{html.escape(absolute)}">'
         )
     context["language"] = current.html_lang
     context["book_editions"] = editions

@@ -14,24 +14,32 @@ from pathlib import Path
 
 import sphinx
 from sphinx.application import Sphinx
-from sphinx.search.zh import SearchChinese
+from sphinx.config import Config
 
 MINIFIED = Path(sphinx.__file__).parent / "search" / "minified-js"
 
 
-class SearchChineseWithItsStemmer(SearchChinese):
-    """Chinese search whose language data names the stemmer it really ships."""
+def _register(app: Sphinx, config: Config) -> None:
+    # Only a Chinese edition imports the Chinese search (and jieba): the others start faster.
+    if not config.language.startswith("zh"):
+        return
+    from sphinx.search.zh import SearchChinese
 
-    js_stemmer_rawcode = ""  # use js_stemmer_code below as it is
-    js_stemmer_code = "\n".join(
-        (
-            (MINIFIED / "base-stemmer.js").read_text(encoding="utf-8"),
-            (MINIFIED / SearchChinese.js_stemmer_rawcode).read_text(encoding="utf-8"),
-            "window.Stemmer = EnglishStemmer;",
+    class SearchChineseWithItsStemmer(SearchChinese):
+        """Chinese search whose language data names the stemmer it really ships."""
+
+        js_stemmer_rawcode = ""  # use js_stemmer_code below as it is
+        js_stemmer_code = "\n".join(
+            (
+                (MINIFIED / "base-stemmer.js").read_text(encoding="utf-8"),
+                (MINIFIED / SearchChinese.js_stemmer_rawcode).read_text(encoding="utf-8"),
+                "window.Stemmer = EnglishStemmer;",
+            )
         )
-    )
+
+    app.add_search_language(SearchChineseWithItsStemmer)
 
 
 def setup(app: Sphinx) -> dict[str, object]:
-    app.add_search_language(SearchChineseWithItsStemmer)
+    app.connect("config-inited", _register)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
