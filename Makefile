@@ -4,7 +4,7 @@
 .DEFAULT_GOAL := help
 .PHONY: help book html epub pdf test serve lint clean lock venv node system-base system-build \
 	system-test \
-	catalogs add-language check-catalogs stats lint-prose linkcheck
+	catalogs add-language check-catalogs stats lint-prose linkcheck bench
 
 PYTHON ?= python3
 VENV   := .venv
@@ -66,6 +66,9 @@ stats: venv ## translation statistics per language
 lint: venv ## ruff on scripts/ and tests/
 	$(VPY) -m ruff check scripts tests docs/conf.py docs/_ext
 	$(VPY) -m ruff format --check scripts tests docs/conf.py docs/_ext
+
+bench: venv system-test node ## benchmark of the pipeline (median of 3 runs) → build/bench.json
+	$(VPY) scripts/bench.py
 
 linkcheck: venv ## check the external links (needs the network; not part of `make test`)
 	$(VPY) -m sphinx -b linkcheck -n -q docs build/work/linkcheck
