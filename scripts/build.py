@@ -5,7 +5,7 @@ Usage:
 
     FORMAT   html, epub, pdf, or all (the default)
     --lang   only these languages (default: every published language, see languages.py)
-    --jobs   languages built side by side (default: all of them, one process each)
+    --jobs   languages built side by side, one process each (default: the number of CPUs)
 
 Every Sphinx run is `-n -W --keep-going`: a warning fails the build. A language's catalogs are
 checked first (scripts/catalogs.py): a broken catalog fails its edition before anything runs.
@@ -447,7 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(build_env())
     todo = {lang.tag: [f for f in FORMATS if f in stale[lang.tag]] for lang in buildable}
     built: dict[str, list[tuple[Edition, Path]]] = defaultdict(list)
-    workers = max(1, min(args.jobs or len(todo), len(todo) or 1))
+    # As many workers as cores: a third would only make the LaTeX runs take turns.
+    workers = max(1, min(args.jobs or os.cpu_count() or 1, len(todo) or 1))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for results in pool.map(build_language, todo, todo.values()):
             for tag, fmt, artefact, error, seconds in results:
