@@ -449,7 +449,12 @@ def main(argv: list[str] | None = None) -> int:
     built: dict[str, list[tuple[Edition, Path]]] = defaultdict(list)
     # As many workers as cores: a third would only make the LaTeX runs take turns.
     workers = max(1, min(args.jobs or os.cpu_count() or 1, len(todo) or 1))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # A fresh process for every language: Sphinx caches the catalogs it loaded per process
+    # (sphinx.locale.translators), so a second language built in the same process would
+    # come out in the first one's words.
+    with ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1
+    ) as pool:
         for results in pool.map(build_language, todo, todo.values()):
             for tag, fmt, artefact, error, seconds in results:
                 edition = Edition(languages.get(tag), fmt)

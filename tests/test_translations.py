@@ -151,3 +151,41 @@ def test_published_statistics_match_msgfmt(site: Path) -> None:
         assert [entry["translated"], entry["fuzzy"], entry["untranslated"]] == totals
         row = page.xpath(f'//tr[th//span[@lang="{entry["tag"].replace("_", "-")}"]]/td/text()')
         assert row[:3] == [str(n) for n in totals]
+
+
+def translated_texts(translation: str) -> list[str]:
+    """The text of every translated message of a language's page catalogs, markup removed."""
+    import polib
+
+    texts = []
+    folder = ROOT / "locale" / translation / "LC_MESSAGES"
+    for doc in content_pages():
+        for entry in polib.pofile(str(folder / f"{doc}.po")):
+            if entry.translated() and not entry.obsolete:
+                # A role shows its own text, or (without one) the target's title: dropped here.
+                text = re.sub(r"\{[a-z]+\}`([^`<]*?)\s*<[^>]*>`", r"\1", entry.msgstr)
+                text = re.sub(r"\{[a-z]+\}`[^`]*`", "", text)
+                text = re.sub(r"\[([^\]]*)\]\{[^}]*\}", r"\1", text)  # [name]{.language-ja}
+                text = re.sub(r"[*`<>]", "", text)
+                texts.append(text)
+    return texts
+
+
+@pytest.mark.parametrize("translation", TRANSLATIONS)
+@pytest.mark.parametrize("fmt", ["html", "epub", "pdf"])
+def test_every_translated_message_reaches_its_edition(translation: str, fmt: str) -> None:
+    """Each edition is in its own language: every msgstr of its catalogs is in its text."""
+    from conftest import epub_file, epub_text_of
+
+    if fmt == "html":
+        text = "".join(main_text(p) for p in html_pages_of(html_root(translation)).values())
+    elif fmt == "epub":
+        text = epub_text_of(epub_file(translation))
+    else:
+        text = pdf_body_text(pdf_file(translation), top_mm=19, bottom_mm=19)
+    # Typographic quotes and apostrophes as the build sets them (English smartquotes).
+    flat = squash(text).replace("’", "'")
+    messages = translated_texts(translation)
+    assert len(messages) > 40
+    missing = [m for m in messages if squash(m).replace("’", "'") not in flat]
+    assert missing == []
