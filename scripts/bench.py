@@ -461,6 +461,10 @@ def main(argv: list[str] | None = None) -> int:
         f"\nafter the edit, the build command rebuilt: {', '.join(edit['rebuilt_editions'])}; "
         f"{edit['changed_files']} of {edit['total_files']} published files changed"
     )
+    print(
+        "after a translation edit (one English message) it rebuilt: "
+        + ", ".join(edit["translation_edit_rebuilt"])
+    )
     for tag, values in measured_sizes.items():
         print(
             f"{tag:<6} PDF {values['pdf_bytes']:>7} B, {values['pdf_pages']} pages, "
