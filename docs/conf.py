@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import subprocess
 import sys
 import time
 import tomllib
@@ -22,29 +21,12 @@ sys.path[:0] = [str(ROOT / "scripts"), str(DOCS / "_ext")]
 
 import catalogs  # noqa: E402  (scripts/catalogs.py and languages.py, found through the path above)
 import languages  # noqa: E402
+import worktree  # noqa: E402
 
 # -- Environment, read once -------------------------------------------------------------------
 # SOURCE_DATE_EPOCH fixes every date the build writes; without it, the last commit's date,
-# so that two builds of one commit agree (https://reproducible-builds.org/specs/source-date-epoch/).
-
-
-def _build_epoch() -> int:
-    if os.environ.get("SOURCE_DATE_EPOCH"):
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        return int(out)
-    except (OSError, subprocess.CalledProcessError, ValueError):
-        return int(time.time())
-
-
-BUILD_EPOCH = _build_epoch()
+# so that two builds of one commit agree (scripts/worktree.py).
+BUILD_EPOCH = int(worktree.source_date_epoch())
 # Where the site is published, e.g. https://books.example.org/xi-russia-2023/ (one setting):
 # pages then get a canonical URL and absolute hreflang alternates. Unset: relative links.
 BASE_URL = os.environ.get("BOOK_BASE_URL", "").rstrip("/")

@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import languages  # noqa: E402
+import worktree  # noqa: E402
 
 BOOK_SLUG = "xi-russia-2023"
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -68,20 +69,6 @@ TARGETS = {
 
 
 # -- Helpers ---------------------------------------------------------------------------------
-
-
-def copy_tree(target: Path) -> Path:
-    names = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
-    for name in filter(None, (n.decode() for n in names)):
-        if (ROOT / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    return target
 
 
 def tree_rss(pid: int) -> int:
@@ -407,20 +394,14 @@ def main(argv: list[str] | None = None) -> int:
     runs = 1 if args.quick else args.runs
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        project = copy_tree(Path(tmp) / "project")
+        project = worktree.copy_working_tree(Path(tmp) / "project")
         # The site is built for the address it is served at, as for a real host: canonical
         # URLs and hreflang alternates are absolute (BOOK_BASE_URL, docs/conf.py).
         port = free_port()
         origin = f"http://127.0.0.1:{port}"
-        epoch = (
-            os.environ.get("SOURCE_DATE_EPOCH")
-            or subprocess.run(
-                ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True
-            ).stdout.strip()
-        )
         env = {
             **os.environ,
-            "SOURCE_DATE_EPOCH": epoch or str(int(time.time())),
+            "SOURCE_DATE_EPOCH": worktree.source_date_epoch(),
             "BOOK_BASE_URL": origin + "/",
         }
         naive = naive_builds(project, env, runs)

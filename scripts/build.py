@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import catalogs  # noqa: E402
 import languages  # noqa: E402
 import site_pages  # noqa: E402
+import worktree  # noqa: E402
 
 DOCS = ROOT / "docs"
 BUILD = ROOT / "build"
@@ -88,17 +89,7 @@ class Edition:
 def build_env() -> dict[str, str]:
     """The environment of every tool: dates from SOURCE_DATE_EPOCH (the last commit)."""
     env = dict(os.environ)
-    if not env.get("SOURCE_DATE_EPOCH"):
-        try:
-            env["SOURCE_DATE_EPOCH"] = subprocess.run(
-                ["git", "log", "-1", "--format=%ct"],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            env["SOURCE_DATE_EPOCH"] = str(int(time.time()))
+    env["SOURCE_DATE_EPOCH"] = worktree.source_date_epoch()
     env["FORCE_SOURCE_DATE"] = "1"  # LuaTeX/XeTeX: PDF dates from SOURCE_DATE_EPOCH too
     env["PYTHONHASHSEED"] = "0"  # set and dict orders, hence the search index, fixed
     env["TZ"] = "UTC"

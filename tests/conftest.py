@@ -28,6 +28,7 @@ sys.path[:0] = [str(ROOT / "scripts"), str(Path(__file__).parent)]
 import catalogs  # noqa: E402
 import languages  # noqa: E402
 import source_text  # noqa: E402
+import worktree  # noqa: E402
 
 import build  # noqa: E402  (scripts/build.py: where the editions are published)
 
@@ -57,17 +58,7 @@ def heading(docname: str, tag: str) -> str:
 
 def copy_project(target: Path) -> Path:
     """A copy of the working tree: the files git tracks or would track, without build/."""
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
-    for name in filter(None, (f.decode() for f in files)):
-        if (ROOT / name).exists():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    return target
+    return worktree.copy_working_tree(target)
 
 
 def checksums(folder: Path) -> dict[str, str]:

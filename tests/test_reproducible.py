@@ -12,20 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, checksums, copy_project
+from conftest import checksums, copy_project, worktree
 
 
 def epoch() -> str:
-    return (
-        os.environ.get("SOURCE_DATE_EPOCH")
-        or subprocess.run(
-            ["git", "log", "-1", "--format=%ct"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    )
+    return worktree.source_date_epoch()
 
 
 def build(project: Path, *args: str) -> None:
