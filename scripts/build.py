@@ -272,9 +272,10 @@ def input_files(tag: str) -> list[Path]:
     return [f for f in files if f.is_file() and "__pycache__" not in f.parts]
 
 
-def edition_digest(edition: Edition, published: list[languages.Language]) -> str:
+def inputs_digest(language: languages.Language, published: list[languages.Language]) -> str:
+    """The digest of a language's inputs; all its formats share them."""
     digest = hashlib.sha256()
-    for path in input_files(edition.language.tag):
+    for path in input_files(language.tag):
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     digest.update(build_env()["SOURCE_DATE_EPOCH"].encode())
     digest.update(" ".join(f"{lang.tag}={lang.native_name}" for lang in published).encode())
@@ -409,13 +410,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     published = languages.published_languages()
-    digests = {
-        (lang.tag, fmt): edition_digest(Edition(lang, fmt), published)
-        for lang in selected
-        for fmt in formats
-    }
+    digests = {lang.tag: inputs_digest(lang, published) for lang in selected}
     stale = {
-        lang.tag: [f for f in formats if not up_to_date(Edition(lang, f), digests[lang.tag, f])]
+        lang.tag: [f for f in formats if not up_to_date(Edition(lang, f), digests[lang.tag])]
         for lang in selected
     }
     for lang in selected:
@@ -460,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
             continue  # an edition is published whole or not at all
         for edition, artefact in artefacts:
             target = publish(edition, artefact)
-            stamp(edition).write_text(digests[tag, edition.fmt] + "\n")
+            stamp(edition).write_text(digests[tag] + "\n")
             print(f"build: {edition.name:10} published {relative(target)}", flush=True)
     published_now = [e for tag, items in built.items() if tag not in failed for e, _ in items]
     if any(e.fmt != "html" for e in published_now):
