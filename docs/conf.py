@@ -81,6 +81,8 @@ extensions = [
     "search_zh_fix",  # docs/_ext/search_zh_fix.py: Chinese search in the browser
     "html_fixes",  # docs/_ext/html_fixes.py: aria-level on toctree captions, named asides
     "lean_pages",  # docs/_ext/lean_pages.py: no unused CSS/JS on the pages
+    "book_search",  # docs/_ext/book_search.py: Japanese/Chinese query segmentation, ranking
+    "glossary_links",  # docs/_ext/glossary_links.py: first mention per chapter → 用語集
 ]
 root_doc = "index"
 exclude_patterns = ["_build", "_search", "Thumbs.db", ".DS_Store"]

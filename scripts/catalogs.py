@@ -53,6 +53,14 @@ POT_DIR = ROOT / "build" / "gettext"
 THEME_CATALOG = "sphinx.po"
 # Labels of the furo theme that readers see, as its templates spell them.
 FURO_MESSAGES = ("Previous", "Next", "Home", "On this page", "Back to top")
+# Messages of Sphinx's search page that Sphinx's own catalogs leave empty for some language
+# (Japanese: the search page then ends with an empty status line): ours translate them.
+SEARCH_MESSAGES = (
+    (
+        "Search finished, found one page matching the search query.",
+        "Search finished, found ${resultCount} pages matching the search query.",
+    ),
+)
 TEMPLATE_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}")
 FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 ROLE_TARGET = re.compile(r"<([^<>]+)>\s*$")
@@ -156,7 +164,8 @@ def terminology_findings(
     findings = []
     for term in terms:
         source, wanted = term["ja"], term.get(tag)
-        if wanted and source in entry.msgid and wanted not in entry.msgstr:
+        # Case aside: a title capitalises the term ("Invasion of Ukraine").
+        if wanted and source in entry.msgid and wanted.casefold() not in entry.msgstr.casefold():
             findings.append(
                 Finding(path, entry.linenum, "terminology", f"{source} is written {wanted!r}")
             )
@@ -342,6 +351,16 @@ def extract() -> None:
     for msgid in FURO_MESSAGES:
         if msgid not in known:
             pot.append(polib.POEntry(msgid=msgid, msgstr="", occurrences=[("furo", "")]))
+    for msgid, plural in SEARCH_MESSAGES:
+        if msgid not in known:
+            pot.append(
+                polib.POEntry(
+                    msgid=msgid,
+                    msgid_plural=plural,
+                    msgstr_plural={0: ""},
+                    occurrences=[("searchtools.js", "")],
+                )
+            )
     pot.save(str(POT_DIR / "sphinx.pot"))
 
 
@@ -353,7 +372,14 @@ def update_source_theme_catalog() -> None:
     known = {entry.msgid for entry in catalog}
     for entry in polib.pofile(str(POT_DIR / "sphinx.pot")):
         if entry.msgid and entry.msgid not in known:
-            catalog.append(polib.POEntry(msgid=entry.msgid, msgstr=""))
+            if entry.msgid_plural:
+                catalog.append(
+                    polib.POEntry(
+                        msgid=entry.msgid, msgid_plural=entry.msgid_plural, msgstr_plural={0: ""}
+                    )
+                )
+            else:
+                catalog.append(polib.POEntry(msgid=entry.msgid, msgstr=""))
     path.parent.mkdir(parents=True, exist_ok=True)
     catalog.save(str(path))
 

@@ -246,6 +246,27 @@ def chromium() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
 def browser_dom(chromium: str, url: str) -> str:
     """The DOM of a page after its scripts ran, from headless Chromium."""
     with tempfile.TemporaryDirectory() as profile:

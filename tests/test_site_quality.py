@@ -91,26 +91,6 @@ def hosted_site(site: Path) -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield launched
-        launched.close()
-
-
 @pytest.fixture(scope="module", params=MODES, ids=[f"{s}-{n}" for s, n, _ in MODES])
 def visits(request: pytest.FixtureRequest, browser, hosted_site: str, site: Path) -> dict:
     """Every page opened in one mode: axe-core's violations, every request, CSP reports."""
