@@ -82,6 +82,7 @@ extensions = [
     "html_fixes",  # docs/_ext/html_fixes.py: aria-level on toctree captions, named asides
     "lean_pages",  # docs/_ext/lean_pages.py: no unused CSS/JS on the pages
     "book_search",  # docs/_ext/book_search.py: Japanese/Chinese query segmentation, ranking
+    "vertical_epub",  # docs/_ext/vertical_epub.py: 縦中横 in the vertical Japanese EPUB
     "glossary_links",  # docs/_ext/glossary_links.py: first mention per chapter → 用語集
 ]
 root_doc = "index"
@@ -167,15 +168,24 @@ def _apply_language_row(app, config) -> None:
     config.epub_language = row.html_lang
     config.epub_copyright = config.copyright
     # A stable identifier per edition: the same book and language always get the same UUID.
+    # The vertical (縦書き) EPUB of a language (`-D epub_writing_mode=vertical`, built by
+    # scripts/build.py where the row says vertical_epub) is a book file of its own: its own
+    # name, identifier and stylesheet.
+    vertical = config.epub_writing_mode == "vertical"
+    edition = f"{row.tag}-vertical" if vertical else row.tag
     config.epub_identifier = "urn:uuid:" + str(
-        uuid.uuid5(uuid.NAMESPACE_URL, f"urn:book:{BOOK_SLUG}:{row.tag}")
+        uuid.uuid5(uuid.NAMESPACE_URL, f"urn:book:{BOOK_SLUG}:{edition}")
     )
     config.epub_scheme = "uuid"
     config.epub_uid = "BookId"
     config.epub_description = catalogs.translate(row.tag, "index", _lead_of(DOCS / "index.md"))
     config.epub_contributor = author
     config.book_accessibility_summary = row.accessibility_summary
-    config.epub_basename = f"{BOOK_SLUG}-{row.tag}"
+    config.epub_basename = f"{BOOK_SLUG}-{edition}"
+    if vertical:
+        config.epub_css_files = [*config.epub_css_files, "book-epub-vertical.css"]
+        # A reader's library lists both EPUBs: the title tells them apart.
+        config.epub_title = f"{title}（縦書き）"
 
     # -- LaTeX / PDF --------------------------------------------------------------------------
     # https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-latex-output

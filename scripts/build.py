@@ -14,6 +14,8 @@ succeeded, by a copy and a rename:
 
     build/site/<lang>/                      the HTML edition
     build/site/downloads/<book>-<lang>.epub the EPUB edition
+    build/site/downloads/<book>-ja-vertical.epub  the vertical (縦書き) EPUB, where the
+                                            language's row says vertical_epub
     build/site/downloads/<book>-<lang>.pdf  the PDF edition
     build/site/downloads/SHA256SUMS         checksums of the downloads
     build/site/index.html, translation-status.html   the pages around the editions
@@ -109,16 +111,18 @@ def problems_in(log: Path) -> list[str]:
     return problems[:20] if problems else text.splitlines()[-25:]
 
 
-def sphinx(edition: Edition, builder: str) -> Path:
+def sphinx(edition: Edition, builder: str, variant: str = "", *settings: str) -> Path:
     """Run one Sphinx builder in this process (the imports of Sphinx, MyST and the theme are
-    paid once per language, not once per format), strictly, logging to build/work/."""
+    paid once per language, not once per format), strictly, logging to build/work/.
+    A variant (e.g. "vertical", with its `-D` settings) gets a folder and a log of its own."""
     from sphinx.cmd.build import build_main
 
-    out = edition.work / builder
+    name = f"{builder}-{variant}" if variant else builder
+    out = edition.work / name
     # One doctree cache per language: the LaTeX, HTML and EPUB builders of a language read
     # the sources once between them (the settings that differ only affect writing).
     doctrees = edition.work / "doctrees"
-    log = edition.work / f"{builder}.log"
+    log = edition.work / f"{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     args = [
         "-b",
@@ -126,6 +130,7 @@ def sphinx(edition: Edition, builder: str) -> Path:
         *SPHINX_STRICT,
         "-D",
         f"language={edition.language.tag}",
+        *(arg for setting in settings for arg in ("-D", setting)),
         "-d",
         str(doctrees),
         str(DOCS),
@@ -234,6 +239,11 @@ def build_language(tag: str, formats: list[str]) -> list[Result]:
             out = sphinx(edition, fmt)
             artefact = out if fmt == "html" else out / f"{edition.basename}.epub"
             results.append((tag, fmt, str(artefact), "", time.monotonic() - begun))
+            if fmt == "epub" and language.vertical_epub:
+                begun = time.monotonic()
+                out = sphinx(edition, fmt, "vertical", "epub_writing_mode=vertical")
+                artefact = out / f"{edition.basename}-vertical.epub"
+                results.append((tag, fmt, str(artefact), "", time.monotonic() - begun))
         except BuildError as exc:
             results.append((tag, fmt, "", str(exc), time.monotonic() - begun))
     if latex is not None:
@@ -282,10 +292,13 @@ def inputs_digest(language: languages.Language, published: list[languages.Langua
     return digest.hexdigest()
 
 
-def published_target(edition: Edition) -> Path:
+def published_targets(edition: Edition) -> list[Path]:
     if edition.fmt == "html":
-        return SITE / edition.language.tag / "index.html"
-    return DOWNLOADS / f"{edition.basename}.{edition.fmt}"
+        return [SITE / edition.language.tag / "index.html"]
+    targets = [DOWNLOADS / f"{edition.basename}.{edition.fmt}"]
+    if edition.fmt == "epub" and edition.language.vertical_epub:
+        targets.append(DOWNLOADS / f"{edition.basename}-vertical.epub")
+    return targets
 
 
 def stamp(edition: Edition) -> Path:
@@ -295,7 +308,9 @@ def stamp(edition: Edition) -> Path:
 def up_to_date(edition: Edition, digest: str) -> bool:
     path = stamp(edition)
     return (
-        path.exists() and path.read_text().strip() == digest and published_target(edition).exists()
+        path.exists()
+        and path.read_text().strip() == digest
+        and all(target.exists() for target in published_targets(edition))
     )
 
 

@@ -47,6 +47,7 @@ class Language:
     debian_packages: tuple[str, ...]
     accessibility_summary: str
     complete: bool
+    vertical_epub: bool
 
     @property
     def is_source(self) -> bool:

@@ -55,13 +55,18 @@ def root_page(editions: list[languages.Language], book_slug: str) -> str:
     items = []
     for language in editions:
         tag, lang = language.tag, language.html_lang
+        vertical = (
+            f'\n  <a href="downloads/{book_slug}-{tag}-vertical.epub" download>EPUB (縦書き)</a>'
+            if language.vertical_epub
+            else ""
+        )
         items.append(
             f"""<li lang="{lang}" data-lang="{lang}">
   <a class="edition" href="{tag}/index.html" hreflang="{lang}">
     <span class="language">{html.escape(language.native_name)}</span>
     <span class="title">{html.escape(book_title(language))}</span>
   </a>
-  <span class="downloads"><a href="downloads/{book_slug}-{tag}.epub" download>EPUB</a>
+  <span class="downloads"><a href="downloads/{book_slug}-{tag}.epub" download>EPUB</a>{vertical}
   <a href="downloads/{book_slug}-{tag}.pdf" download>PDF</a></span>
 </li>"""
         )

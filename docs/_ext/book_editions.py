@@ -107,9 +107,13 @@ def _page_context(
         )
     context["language"] = current.html_lang
     context["book_editions"] = editions
+    downloads = [("EPUB", f"{current.tag}.epub", False)]
+    if current.vertical_epub:
+        downloads.append(("EPUB", f"{current.tag}-vertical.epub", True))
+    downloads.append(("PDF", f"{current.tag}.pdf", False))
     context["book_downloads"] = [
-        {"format": fmt.upper(), "url": f"{up}downloads/{BOOK_SLUG}-{current.tag}.{fmt}"}
-        for fmt in ("epub", "pdf")
+        {"format": fmt, "url": f"{up}downloads/{BOOK_SLUG}-{name}", "vertical": vertical}
+        for fmt, name, vertical in downloads
     ]
     context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(alternates)
 

@@ -11,6 +11,11 @@ text of each page (normalised as the script normalises the query) and whether it
 the book's running text (front page and chapters) or to its reference pages (glossary,
 timeline, sources, about). Pages containing the whole query come first, the running text
 before the reference pages, a page whose title has the query before the others.
+
+The search page's own messages come from Sphinx's JavaScript catalog (sphinx.js), which
+Sphinx takes from its package and which leaves some messages empty: in Japanese the status
+line "Search finished, found N pages" is "", so the page never says it has finished. The
+catalog a page gets here is Sphinx's with the book's sphinx.po (locale/<lang>/) laid over it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import polib
+import sphinx
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
 SCRIPT = "book-search.js"
 PAGES = "book-search-pages.js"
@@ -60,7 +68,38 @@ def _write_pages(app: Sphinx) -> list[Any]:
     return []
 
 
+JS_CATALOG = re.compile(r"^Documentation\.addTranslations\((\{.*\})\);?\s*$", re.S)
+
+
+def _javascript_catalog(app: Sphinx, config: Config) -> None:
+    """Write Sphinx's sphinx.js with the book's translations laid over it, and put its folder
+    first in locale_dirs, where the HTML builder looks for sphinx.js before its own."""
+    language = config.language
+    stock = Path(sphinx.__file__).parent / "locale" / language / "LC_MESSAGES" / "sphinx.js"
+    ours = Path(app.confdir, config.locale_dirs[-1], language, "LC_MESSAGES", "sphinx.po")
+    if not stock.is_file() or not ours.is_file():
+        return  # no stock catalog (English): the messages are shown as written
+    match = JS_CATALOG.match(stock.read_text(encoding="utf-8"))
+    if not match:
+        raise RuntimeError(f"{stock}: not a Documentation.addTranslations(...) catalog")
+    catalog = json.loads(match.group(1))
+    for entry in polib.pofile(str(ours)):
+        if entry.msgid_plural and all(entry.msgstr_plural.values()):
+            plural = entry.msgstr_plural
+            catalog["messages"][entry.msgid] = [plural[i] for i in sorted(plural)]
+        elif entry.msgstr and not entry.msgid_plural:
+            catalog["messages"][entry.msgid] = entry.msgstr
+    folder = Path(app.doctreedir).parent / "javascript-catalog"
+    target = folder / language / "LC_MESSAGES" / "sphinx.js"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(catalog, ensure_ascii=False, sort_keys=True, indent=1)
+    target.write_text(f"Documentation.addTranslations({payload});\n", encoding="utf-8")
+    if str(folder) not in config.locale_dirs:
+        config.locale_dirs = [str(folder), *config.locale_dirs]
+
+
 def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("config-inited", _javascript_catalog)
     app.connect("html-page-context", _add_scripts)
     app.connect("html-collect-pages", _write_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

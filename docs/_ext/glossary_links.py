@@ -16,8 +16,16 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 
 CHAPTERS = "chapters/"
 # Text inside these is not running text, or is a link already.
-SKIP = (nodes.title, nodes.reference, addnodes.pending_xref, nodes.literal, nodes.target,
-        nodes.rubric, nodes.raw, nodes.term)
+SKIP = (
+    nodes.title,
+    nodes.reference,
+    addnodes.pending_xref,
+    nodes.literal,
+    nodes.target,
+    nodes.rubric,
+    nodes.raw,
+    nodes.term,
+)
 
 
 # Sphinx's smartquotes curl the apostrophes of the chapters' text, but not of a glossary term;
@@ -63,12 +71,22 @@ class LinkFirstMentions(SphinxPostTransform):
                 continue
             end = start + len(term)
             xref = addnodes.pending_xref(
-                "", refdomain="std", reftype="term", reftarget=term, refexplicit=True,
-                refwarn=True, refdoc=self.env.docname, classes=["glossary-link"],
+                "",
+                refdomain="std",
+                reftype="term",
+                reftarget=term,
+                refexplicit=True,
+                refwarn=True,
+                refdoc=self.env.docname,
+                classes=["glossary-link"],
             )
-            xref += nodes.inline(value[start:end], value[start:end], classes=["xref", "std", "std-term"])
+            xref += nodes.inline(
+                value[start:end], value[start:end], classes=["xref", "std", "std-term"]
+            )
             pieces = [nodes.Text(value[:start]), xref, nodes.Text(value[end:])]
-            text.parent.replace(text, [p for p in pieces if not isinstance(p, nodes.Text) or str(p)])
+            text.parent.replace(
+                text, [p for p in pieces if not isinstance(p, nodes.Text) or str(p)]
+            )
             return
 
 
