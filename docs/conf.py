@@ -21,15 +21,17 @@ sys.path[:0] = [str(ROOT / "scripts"), str(DOCS / "_ext")]
 
 import catalogs  # noqa: E402  (scripts/catalogs.py and languages.py, found through the path above)
 import languages  # noqa: E402
+import site_url as site_address  # noqa: E402  (site_url is a setting of sphinx-sitemap)
 import worktree  # noqa: E402
 
 # -- Environment, read once -------------------------------------------------------------------
 # SOURCE_DATE_EPOCH fixes every date the build writes; without it, the last commit's date,
 # so that two builds of one commit agree (scripts/worktree.py).
 BUILD_EPOCH = int(worktree.source_date_epoch())
-# Where the site is published, e.g. https://books.example.org/xi-russia-2023/ (one setting):
-# pages then get a canonical URL and absolute hreflang alternates. Unset: relative links.
-BASE_URL = os.environ.get("BOOK_BASE_URL", "").rstrip("/")
+# Where the site is published: one setting (scripts/site_url.py: BOOK_BASE_URL, else Read the
+# Docs' address, else pyproject.toml). Canonical URLs, hreflang alternates, OpenGraph, the
+# sitemap and the 404 page's links are made from it.
+BASE_URL = site_address.base_url()
 os.environ.setdefault("SOURCE_DATE_EPOCH", str(BUILD_EPOCH))
 
 # -- Project information -----------------------------------------------------------------------
@@ -84,6 +86,10 @@ extensions = [
     "book_search",  # docs/_ext/book_search.py: Japanese/Chinese query segmentation, ranking
     "vertical_epub",  # docs/_ext/vertical_epub.py: 縦中横 in the vertical Japanese EPUB
     "glossary_links",  # docs/_ext/glossary_links.py: first mention per chapter → 用語集
+    "sphinxext.opengraph",  # OpenGraph metadata: how a shared link looks
+    "sphinx_sitemap",  # sitemap.xml per edition, with hreflang alternates
+    "notfound.extension",  # 404.html whose links work at any depth
+    "site_meta",  # docs/_ext/site_meta.py: social card, complete sitemap
 ]
 root_doc = "index"
 exclude_patterns = ["_build", "_search", "Thumbs.db", ".DS_Store"]
@@ -147,7 +153,13 @@ def _apply_language_row(app, config) -> None:
     # -- HTML ---------------------------------------------------------------------------------
     # https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-html-output
     config.html_title = title
-    config.html_baseurl = f"{BASE_URL}/{row.tag}/" if BASE_URL else ""
+    config.html_baseurl = f"{BASE_URL}{row.tag}/"
+    config.ogp_site_url = config.html_baseurl
+    config.ogp_site_name = title
+    config.ogp_image_alt = title
+    config.ogp_custom_meta_tags = [f'<meta property="og:locale" content="{row.og_locale}">']
+    # Its links start at the site's path, so the page works wherever the host serves it.
+    config.notfound_urls_prefix = f"{site_address.base_path()}{row.tag}/"
     # The theme's labels come from locale/<lang>/LC_MESSAGES/sphinx.po, which Sphinx does not
     # track: its digest in the HTML context makes a changed catalog rewrite every page.
     theme_catalog = ROOT / "locale" / row.tag / "LC_MESSAGES" / "sphinx.po"
@@ -255,6 +267,19 @@ html_sidebars = {
         "sidebar/variant-selector.html",
     ]
 }
+
+# -- Publishing: sharing, sitemap, 404 -----------------------------------------------------
+# https://sphinxext-opengraph.readthedocs.io/ · https://sphinx-sitemap.readthedocs.io/ ·
+# https://sphinx-notfound-page.readthedocs.io/ (the per-language values: _apply_language_row)
+ogp_type = "article"
+ogp_image = "_static/social-card.png"  # written by docs/_ext/site_meta.py, per language
+ogp_social_cards = {"enable": False}  # that card instead (no matplotlib, CJK titles)
+site_url = BASE_URL  # the sitemap's locations: site root + {lang}/ + page
+sitemap_url_scheme = "{lang}{link}"
+sitemap_locales = [language.tag for language in languages.published_languages()]
+sitemap_excludes = ["search.html", "404.html"]  # no content of their own
+notfound_template = "not-found.html"  # _templates/: its words come from sphinx.po
+notfound_context = {"body": ""}
 
 epub_css_files = ["book.css", "book-epub.css"]
 epub_use_index = False

@@ -48,6 +48,8 @@ class Language:
     accessibility_summary: str
     complete: bool
     vertical_epub: bool
+    og_locale: str
+    card_font: str
 
     @property
     def is_source(self) -> bool:

@@ -43,7 +43,8 @@ import languages  # noqa: E402
 # pdffonts/pdftotext, the W3C epubcheck (with its Java runtime) and a real browser.
 TEST_PACKAGES = ("poppler-utils", "epubcheck", "default-jre-headless", "chromium")
 # Distribution packages every build needs: msgfmt checks the catalogs before anything is built.
-BUILD_PACKAGES = ("gettext",)
+# msgfmt for the catalogs; Noto CJK for the social card image of every edition (HTML too).
+BUILD_PACKAGES = ("gettext", "fonts-noto-cjk")
 # Groups of pyproject.toml that requirements.lock resolves.
 LOCK_GROUPS = ("docs", "preview", "test", "lint")
 
