@@ -4,7 +4,7 @@
 .DEFAULT_GOAL := help
 .PHONY: help book html epub pdf test serve lint clean lock venv node system-base system-build \
 	system-test \
-	catalogs add-language check-catalogs stats lint-prose linkcheck bench
+	catalogs add-language check-catalogs stats lint-prose linkcheck bench dist
 
 PYTHON ?= python3
 VENV   := .venv
@@ -39,6 +39,9 @@ epub: venv system-base ## build the EPUB editions only
 
 pdf: venv system-build ## build the PDF editions only
 	$(VPY) scripts/build.py pdf $(LANG_ARGS)
+
+dist: book ## one archive of the site, downloads and checksums for any static host → dist/
+	$(VPY) scripts/dist.py
 
 node: ## install the outside checkers of the tests into node_modules/ (automatic)
 	@$(SETUP) node
@@ -79,5 +82,5 @@ lint-prose: node ## textlint on the Japanese source (docs/**/*.md)
 lock: venv ## re-resolve requirements.lock from pyproject.toml
 	$(SETUP) lock
 
-clean: ## remove build/ (keeps .venv)
-	rm -rf build
+clean: ## remove build/ and dist/ (keeps .venv)
+	rm -rf build dist

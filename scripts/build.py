@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import catalogs  # noqa: E402
 import languages  # noqa: E402
 import site_pages  # noqa: E402
+import site_url  # noqa: E402
 import worktree  # noqa: E402
 
 DOCS = ROOT / "docs"
@@ -269,6 +270,7 @@ SHARED_INPUTS = (
     "scripts/catalogs.py",
     "scripts/languages.py",
     "scripts/site_pages.py",
+    "scripts/site_url.py",
     "scripts/site_static",
 )
 
@@ -288,6 +290,7 @@ def inputs_digest(language: languages.Language, published: list[languages.Langua
     for path in input_files(language.tag):
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     digest.update(build_env()["SOURCE_DATE_EPOCH"].encode())
+    digest.update(site_url.base_url().encode())  # every page's canonical URL and more
     digest.update(" ".join(f"{lang.tag}={lang.native_name}" for lang in published).encode())
     return digest.hexdigest()
 

@@ -6,6 +6,12 @@ translation status. Written by scripts/build.py after the editions; not run on i
                                           language is taken to it (language-redirect.js)
     build/site/translation-status.html    per language: translated / fuzzy / untranslated
     build/site/translation-status.json    the same figures for tools
+    build/site/sitemap.xml                a sitemap index: each edition's sitemap.xml
+                                          (sphinx-sitemap), which lists every page with
+                                          its hreflang alternates
+    build/site/robots.txt                 where the sitemap is
+    build/site/404.html                   the source edition's 404 page, which static hosts
+                                          serve for a missing address anywhere on the site
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 
 import catalogs
 import languages
+import site_url
 
 STATIC = Path(__file__).resolve().parent / "site_static"
 TITLE_FILE = "index"
@@ -129,6 +136,20 @@ published: readers see the Japanese original in their place. Counted as
     return page("en", "Translation status", description, body)
 
 
+def sitemap_index(site: Path, editions: list[languages.Language]) -> str:
+    base = html.escape(site_url.base_url())
+    entries = "".join(
+        f"\n  <sitemap><loc>{base}{language.tag}/sitemap.xml</loc></sitemap>"
+        for language in editions
+        if (site / language.tag / "sitemap.xml").exists()
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{entries}\n</sitemapindex>\n"
+    )
+
+
 def write_atomically(path: Path, text: str) -> None:
     staging = path.with_name(f".{path.name}.new")
     staging.write_text(text, encoding="utf-8")
@@ -146,3 +167,10 @@ def write(site: Path, book_slug: str) -> None:
     write_atomically(
         site / "translation-status.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     )
+    write_atomically(site / "sitemap.xml", sitemap_index(site, editions))
+    write_atomically(
+        site / "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {site_url.base_url()}sitemap.xml\n"
+    )
+    not_found = site / editions[0].tag / "404.html"
+    if not_found.exists():  # its links are absolute (sphinx-notfound-page): valid at the root
+        write_atomically(site / "404.html", not_found.read_text(encoding="utf-8"))

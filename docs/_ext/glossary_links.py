@@ -24,7 +24,6 @@ SKIP = (
     nodes.target,
     nodes.rubric,
     nodes.raw,
-    nodes.term,
 )
 
 
