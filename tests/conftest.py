@@ -27,6 +27,7 @@ sys.path[:0] = [str(ROOT / "scripts"), str(Path(__file__).parent)]
 
 import catalogs  # noqa: E402
 import languages  # noqa: E402
+import site_url  # noqa: E402
 import source_text  # noqa: E402
 import worktree  # noqa: E402
 
@@ -117,6 +118,15 @@ def first_heading(docname: str) -> str:
     raise AssertionError(f"docs/{docname}.md has no level-1 heading")
 
 
+def published_file(url: str) -> Path | None:
+    """The file of build/site/ that an absolute URL of the site (scripts/site_url.py) names;
+    None for an address elsewhere."""
+    base = site_url.base_url()
+    if not url.startswith(base):
+        return None
+    return build.SITE / url[len(base) :].split("#")[0]
+
+
 def parse_html(path: Path) -> html.HtmlElement:
     """A built page, without the permalink signs that the theme shows beside headings."""
     page = html.fromstring(path.read_bytes())
@@ -128,6 +138,9 @@ def parse_html(path: Path) -> html.HtmlElement:
 def main_text(page: html.HtmlElement) -> str:
     """The text a reader sees in the page's article, without the theme's navigation."""
     (article,) = page.xpath('//article[@role="main"]')
+    article = html.fromstring(html.tostring(article))  # a copy: the page stays whole
+    for hidden in article.xpath('//*[contains(@class, "print-url")]'):
+        hidden.drop_tree()  # shown on paper only (book.css @media print)
     return article.text_content()
 
 
@@ -219,7 +232,7 @@ def pdf_body_text(pdf: Path, top_mm: float, bottom_mm: float) -> str:
 def pdf_text(pdf_path: Path) -> str:
     # The book's text block lies within 20 mm of the top and bottom edges (conf.py vmargin);
     # the running head and foot lie in those margins.
-    return pdf_body_text(pdf_path, top_mm=19, bottom_mm=19)
+    return pdf_body_text(pdf_path, top_mm=19, bottom_mm=16)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from conftest import (
     main_text,
     parse_html,
     pdf_body_text,
+    published_file,
     pdf_file,
 )
 from lxml import html
@@ -37,7 +38,11 @@ def tag(request: pytest.FixtureRequest) -> str:
 
 
 def resolves(page: Path, href: str) -> bool:
+    """A relative link from the page, or an absolute URL of the published site."""
     target, _fragment = urldefrag(href)
+    if "://" in target:
+        local = published_file(target)
+        return local is not None and local.is_file()
     return (page.parent / target).resolve().is_file()
 
 
@@ -81,8 +86,10 @@ def test_hreflang_alternates_name_every_edition(tag: str) -> None:
 def test_downloads_are_this_editions_epub_and_pdf(tag: str) -> None:
     page_path = html_root(tag) / "chapters" / "china-position.html"
     links = parse_html(page_path).xpath('//ul[@class="book-downloads"]//a/@href')
+    vertical = [f"xi-russia-2023-{tag}-vertical.epub"] if languages.get(tag).vertical_epub else []
     assert [Path(href).name for href in links] == [
         f"xi-russia-2023-{tag}.epub",
+        *vertical,
         f"xi-russia-2023-{tag}.pdf",
     ]
     assert all(resolves(page_path, href) for href in links)
@@ -120,7 +127,7 @@ def test_english_pdf_shows_the_japanese_names_of_its_bibliography() -> None:
     sources = parse_html(html_root("en") / "sources.html")
     names = [node.text_content() for node in sources.xpath('//article//*[@lang="ja"]')]
     assert names, "the English bibliography quotes no original Japanese name"
-    text = squash(pdf_body_text(pdf_file("en"), top_mm=19, bottom_mm=19))
+    text = squash(pdf_body_text(pdf_file("en"), top_mm=19, bottom_mm=16))
     assert [name for name in names if squash(name) not in text] == []
 
 
@@ -161,13 +168,19 @@ def translated_texts(translation: str) -> list[str]:
     folder = ROOT / "locale" / translation / "LC_MESSAGES"
     for doc in content_pages():
         for entry in polib.pofile(str(folder / f"{doc}.po")):
+            # A page's description (front matter html_meta, an occurrence without a line) is
+            # metadata, not text: tests/test_hosting.py checks it.
+            if any(not line for _, line in entry.occurrences):
+                continue
             if entry.translated() and not entry.obsolete:
-                # A role shows its own text, or (without one) the target's title: dropped here.
+                # A role shows its own text, or (without one) the target's title, which is
+                # not in the msgstr: the text on either side of it is checked on its own.
                 text = re.sub(r"\{[a-z]+\}`([^`<]*?)\s*<[^>]*>`", r"\1", entry.msgstr)
-                text = re.sub(r"\{[a-z]+\}`[^`]*`", "", text)
                 text = re.sub(r"\[([^\]]*)\]\{[^}]*\}", r"\1", text)  # [name]{.language-ja}
-                text = re.sub(r"[*`<>]", "", text)
-                texts.append(text)
+                for piece in re.split(r"\{[a-z]+\}`[^`]*`", text):
+                    piece = re.sub(r"[*`<>]", "", piece).strip(" 、,，.。")
+                    if len(piece) > 1:
+                        texts.append(piece)
     return texts
 
 
@@ -182,7 +195,7 @@ def test_every_translated_message_reaches_its_edition(translation: str, fmt: str
     elif fmt == "epub":
         text = epub_text_of(epub_file(translation))
     else:
-        text = pdf_body_text(pdf_file(translation), top_mm=19, bottom_mm=19)
+        text = pdf_body_text(pdf_file(translation), top_mm=19, bottom_mm=16)
     # Typographic quotes and apostrophes as the build sets them (English smartquotes).
     flat = squash(text).replace("’", "'")
     messages = translated_texts(translation)
