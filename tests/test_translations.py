@@ -22,8 +22,8 @@ from conftest import (
     main_text,
     parse_html,
     pdf_body_text,
-    published_file,
     pdf_file,
+    published_file,
 )
 from lxml import html
 from source_text import squash
