@@ -61,6 +61,18 @@ class Language:
         return self.tag.replace("_", "-")
 
 
+def likely_locale(tag: str) -> str:
+    """language_TERRITORY for a tag without a territory (de → de_DE), from the CLDR's likely
+    subtags (babel): what OpenGraph's og:locale wants when the row does not say."""
+    from babel.core import get_global
+
+    if "_" in tag and tag.split("_")[1].isupper():
+        return tag
+    likely = get_global("likely_subtags").get(tag.split("_")[0], tag)
+    parts = likely.split("_")
+    return f"{parts[0]}_{parts[-1]}" if len(parts) > 1 else tag
+
+
 def load_table(path: Path = TABLE) -> dict[str, Language]:
     """Every row of the table, defaults applied, keyed by tag."""
     try:
@@ -74,6 +86,7 @@ def load_table(path: Path = TABLE) -> dict[str, Language]:
         if not TAG_PATTERN.match(tag):
             raise LanguageError(f"{path}: [languages.{tag}]: malformed language tag")
         values = {**defaults, **row}
+        values.setdefault("og_locale", likely_locale(tag))
         unknown = set(values) - names
         missing = names - set(values)
         if unknown or missing:

@@ -18,7 +18,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import LANGUAGES, ROOT, QuietHandler, content_pages, parse_html
+from conftest import (
+    LANGUAGES,
+    ROOT,
+    QuietHandler,
+    content_pages,
+    parse_html,
+    published_file,
+    site_url,
+)
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 HEADERS_FILE = ROOT / "scripts" / "site_static" / "_headers"
@@ -175,11 +183,20 @@ def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
         page = parse_html(source)
         for attribute in ("href", "src"):
             for value in page.xpath(f"//*[@{attribute}]/@{attribute}"):
-                if urlsplit(value).scheme or value.startswith(("//", "mailto:", "data:")):
-                    continue
                 parts = urlsplit(value)
                 target_path, fragment = parts.path, parts.fragment
-                target = (source.parent / unquote(target_path)).resolve() if target_path else source
+                if value.startswith(site_url.base_url()):  # the site's own absolute URLs
+                    target = published_file(value)
+                elif parts.scheme or value.startswith(("//", "mailto:", "data:")):
+                    continue  # elsewhere
+                elif target_path.startswith("/"):  # absolute paths (404 page) under the base
+                    base_path = urlsplit(site_url.base_url()).path
+                    assert target_path.startswith(base_path), f"{source}: {value}"
+                    target = site / unquote(target_path[len(base_path) :])
+                else:
+                    target = (
+                        (source.parent / unquote(target_path)).resolve() if target_path else source
+                    )
                 if target.is_dir():
                     target = target / "index.html"
                 if not target.is_file():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urldefrag
 
-from conftest import first_heading, main_text
+from conftest import content_pages, first_heading, main_text
 from lxml import html
 from source_text import Article, normalise, squash
 
@@ -60,7 +60,7 @@ def test_source_summaries_cite_their_bibliography_entry(article: Article, html_p
     sources = html_pages["sources"]
     for node, block in zip(summaries, article.summaries, strict=True):
         assert texts(node, ".//li") == [squash(line) for line in block.lines]
-        (link,) = node.xpath('.//a[contains(@class, "internal")]')
+        (link,) = node.xpath('.//a[contains(@class, "internal")][contains(@href, "sources.html")]')
         page, anchor = urldefrag(link.get("href"))
         assert page.endswith("sources.html") and anchor
         (entry,) = sources.xpath(f'//*[@id="{anchor}"]')
@@ -98,6 +98,10 @@ def test_no_bare_urls_in_running_text(html_pages) -> None:
 
 def test_chapters_come_in_the_articles_order(article: Article, html_pages) -> None:
     toc = html_pages["index"].xpath('//div[contains(@class, "toctree-wrapper")]//a/@href')
-    assert toc == [f"{doc}.html" for doc in CHAPTERS] + ["sources.html"]
+    # The chapters in the article's order, then the reference pages (glossary, timeline,
+    # sources, about).
+    assert toc[: len(CHAPTERS)] == [f"{doc}.html" for doc in CHAPTERS]
+    others = [doc for doc in content_pages() if doc != "index" and doc not in CHAPTERS]
+    assert sorted(toc[len(CHAPTERS) :]) == sorted(f"{doc}.html" for doc in others)
     positions = [article.lines.index(normalise(first_heading(doc))) for doc in CHAPTERS]
     assert positions == sorted(positions)

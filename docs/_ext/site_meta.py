@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import languages
@@ -28,24 +27,21 @@ CARD = (1200, 630)
 INK, PAPER, ACCENT = (33, 33, 33), (250, 248, 243), (198, 40, 40)
 
 
-def _font_file(pattern: str) -> tuple[str, int]:
-    """The file and face index fontconfig gives for a pattern; an error naming the package."""
-    family = pattern.split(":")[0]
-    try:
-        found = subprocess.run(
-            ["fc-match", "-f", "%{family}\n%{file}\n%{index}", pattern],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise ExtensionError(f"social card: fc-match failed ({exc}); install fontconfig") from exc
-    if len(found) != 3 or family not in found[0].split(","):
-        raise ExtensionError(
-            f"social card: the font {family!r} (languages.toml card_font) is not installed; "
-            "the Debian package fonts-noto-cjk has it (`make html` installs it)"
-        )
-    return found[1], int(found[2])
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
+
+
+def _font_file(setting: str) -> tuple[Path, int]:
+    """The font file and face index of a card_font setting ("file.ttc:index"), looked up in
+    the system's font folders; an error naming the package when it is missing."""
+    name, _, index = setting.partition(":")
+    for folder in FONT_DIRS:
+        for path in sorted(folder.rglob(name)) if folder.is_dir() else []:
+            return path, int(index or 0)
+    raise ExtensionError(
+        f"social card: the font {name} (languages.toml card_font) is not installed in "
+        f"{', '.join(map(str, FONT_DIRS))}; the Debian package fonts-noto-cjk has it "
+        "(`make html` installs it)"
+    )
 
 
 # Japanese and Chinese lines do not start with closing punctuation (kinsoku).
