@@ -197,3 +197,15 @@ def test_required_font_missing(project: Path) -> None:
     )
     result = build(project, "pdf", "--lang", "ja")
     assert_refused(project, result, "the font 'NotoSerifCJK-Missing' is missing", "fonts-noto-cjk")
+
+
+def test_social_card_font_missing(project: Path) -> None:
+    table = project / "languages.toml"
+    table.write_text(
+        table.read_text(encoding="utf-8").replace(
+            'card_font = "NotoSansCJK-Bold.ttc:0"', 'card_font = "NotoSansCJK-Missing.ttc:0"'
+        ),
+        encoding="utf-8",
+    )
+    result = build(project, "html", "--lang", "ja")
+    assert_refused(project, result, "NotoSansCJK-Missing.ttc", "fonts-noto-cjk")

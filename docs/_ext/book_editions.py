@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import languages  # noqa: E402
+import site_url  # noqa: E402
 
 logger = logging.getLogger(__name__)
 BOOK_SLUG = "xi-russia-2023"
@@ -80,14 +81,15 @@ def _page_context(
     if app.builder.name not in HTML_BUILDERS:
         return
     current = languages.get(app.config.language)
-    up = "../" * (pagename.count("/") + 1)
-    # With a base URL (BOOK_BASE_URL, conf.py) the alternates are absolute, as search engines
-    # want them; without one, relative.
-    base = (
-        app.config.html_baseurl.rstrip("/").rpartition("/")[0] + "/"
-        if app.config.html_baseurl
-        else up
-    )
+    # The site root, from this page: relative, except on the 404 page, which a host serves
+    # at any address and whose links are therefore absolute paths (sphinx-notfound-page).
+    if pagename == getattr(app.config, "notfound_pagename", None):
+        up = site_url.base_path()
+    else:
+        up = "../" * (pagename.count("/") + 1)
+    # The alternates are absolute (the site's base URL, scripts/site_url.py), as search
+    # engines want them.
+    base = site_url.base_url()
     editions = []
     alternates = []
     for language in languages.published_languages():
