@@ -157,7 +157,7 @@ def _apply_language_row(app, config) -> None:
     config.ogp_site_url = config.html_baseurl
     config.ogp_site_name = title
     config.ogp_image_alt = title
-    config.ogp_custom_meta_tags = [f'<meta property="og:locale" content="{row.og_locale}">']
+    config.ogp_custom_meta_tags = [f'<meta property="og:locale" content="{row.sharing_locale}">']
     # Its links start at the site's path, so the page works wherever the host serves it.
     config.notfound_urls_prefix = f"{site_address.base_path()}{row.tag}/"
     # The theme's labels come from locale/<lang>/LC_MESSAGES/sphinx.po, which Sphinx does not

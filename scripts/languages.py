@@ -26,6 +26,10 @@ SOURCE_LANGUAGE = "ja"
 TAG_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2}|_[A-Z][a-z]{3})?$")
 
 
+# Keys a row may leave out even when [defaults] does not give them.
+OPTIONAL_KEYS = {"og_locale"}
+
+
 class LanguageError(Exception):
     """The language table or the locale folders are inconsistent."""
 
@@ -48,12 +52,17 @@ class Language:
     accessibility_summary: str
     complete: bool
     vertical_epub: bool
-    og_locale: str
     card_font: str
+    og_locale: str = ""  # optional: see sharing_locale
 
     @property
     def is_source(self) -> bool:
         return self.tag == SOURCE_LANGUAGE
+
+    @property
+    def sharing_locale(self) -> str:
+        """OpenGraph's og:locale: the row's og_locale, else the likely one for the tag."""
+        return self.og_locale or likely_locale(self.tag)
 
     @property
     def html_lang(self) -> str:
@@ -63,7 +72,9 @@ class Language:
 
 def likely_locale(tag: str) -> str:
     """language_TERRITORY for a tag without a territory (de → de_DE), from the CLDR's likely
-    subtags (babel): what OpenGraph's og:locale wants when the row does not say."""
+    subtags (babel): what OpenGraph's og:locale wants when the row does not say. Babel is
+    imported here, not at the top: scripts/setup_env.py reads the table with the system's
+    Python, before the virtual environment exists."""
     from babel.core import get_global
 
     if "_" in tag and tag.split("_")[1].isupper():
@@ -86,9 +97,8 @@ def load_table(path: Path = TABLE) -> dict[str, Language]:
         if not TAG_PATTERN.match(tag):
             raise LanguageError(f"{path}: [languages.{tag}]: malformed language tag")
         values = {**defaults, **row}
-        values.setdefault("og_locale", likely_locale(tag))
         unknown = set(values) - names
-        missing = names - set(values)
+        missing = names - set(values) - OPTIONAL_KEYS
         if unknown or missing:
             raise LanguageError(
                 f"{path}: [languages.{tag}]: "
