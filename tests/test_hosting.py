@@ -208,29 +208,11 @@ def test_every_edition_has_its_404_page_in_its_language(tag: str) -> None:
 def test_one_setting_moves_every_address(tmp_path: Path) -> None:
     """BOOK_BASE_URL alone changes the canonical URL, OpenGraph, hreflang, sitemap and the
     404 page's links of a build."""
+    from test_i18n_build import sphinx_html
+
     project = copy_project(tmp_path / "project")
-    out = tmp_path / "html"
-    env = {**__import__("os").environ, "BOOK_BASE_URL": "https://books.example.org/xi/"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-b",
-            "html",
-            "-n",
-            "-W",
-            "-q",
-            "-D",
-            "language=en",
-            str(project / "docs"),
-            str(out),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    out = project / "out"
+    result = sphinx_html(project, "en", BOOK_BASE_URL="https://books.example.org/xi/")
     assert result.returncode == 0, result.stderr[-2000:]
     page = parse_html(out / "chapters" / "china-position.html")
     moved = "https://books.example.org/xi/en/chapters/china-position.html"

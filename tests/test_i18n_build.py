@@ -19,7 +19,11 @@ SMUGGLING = "ロシアと中国の関係は、複雑で、今後どのように�
 SCRIPT = "<script>alert(1)</script>"
 
 
-def sphinx_html(project: Path, language: str) -> subprocess.CompletedProcess[str]:
+def sphinx_html(
+    project: Path, language: str, **environment: str
+) -> subprocess.CompletedProcess[str]:
+    """The HTML edition of a copy of the project, into project/out, strictly, with nothing
+    on PATH (the HTML needs no outside tool) and the given environment variables."""
     return subprocess.run(
         [
             sys.executable,
@@ -38,7 +42,7 @@ def sphinx_html(project: Path, language: str) -> subprocess.CompletedProcess[str
         ],
         capture_output=True,
         text=True,
-        env={"SOURCE_DATE_EPOCH": "1700000000", "PATH": ""},
+        env={"SOURCE_DATE_EPOCH": "1700000000", "PATH": "", **environment},
     )
 
 
