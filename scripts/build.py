@@ -249,6 +249,9 @@ def build_language(tag: str, formats: list[str]) -> list[Result]:
             require_tools(edition)
             sphinx(edition, "latex")
             latex = start_latexmk(edition)
+            # LaTeX is the long pole of an edition; the HTML and EPUB, which this process
+            # writes meanwhile, yield the CPU to it (and to the other languages' LaTeX).
+            os.nice(5)
         except BuildError as exc:
             results.append((tag, "pdf", "", str(exc), time.monotonic() - started))
     for fmt in (f for f in formats if f != "pdf"):
