@@ -77,3 +77,29 @@ def test_latex_log_has_no_missing_characters(tag: str) -> None:
     for log in logs:
         text = log.read_text(encoding="utf-8", errors="replace")
         assert "Missing character" not in text, log
+
+
+def test_a_definition_starts_below_its_term() -> None:
+    """Glossary and timeline in the Japanese PDF: each term (a name, a date) stands alone on
+    its line, its definition below; no first character of the definition left on the term's
+    line (pdftotext -layout keeps the line as printed)."""
+    import re
+
+    terms = []
+    for page in ("glossary", "timeline"):
+        text = (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8")
+        terms += re.findall(r"^(\S[^\n]*)\n(?=  |: )", text.split("\n# ", 1)[1], re.M)
+    terms = [t for t in terms if not t.startswith(("(", ":", "#"))]
+    assert len(terms) >= 10, terms
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(pdf_file("ja")), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # luatexja spaces Latin digits from Japanese (2022 年 2 月): compare without spaces.
+    lines = [re.sub(r"\s+", "", line) for line in layout.splitlines()]
+    for term in (re.sub(r"\s+", "", t) for t in terms):
+        starting = [line for line in lines if line.startswith(term)]
+        assert starting, f"{term} not in the PDF"
+        assert term in starting, f"the line of {term!r} holds more: {starting}"
