@@ -239,11 +239,20 @@ def pdf_text(pdf_path: Path) -> str:
 def served_site(site: Path) -> Iterator[str]:
     """The published site over HTTP on the loopback interface, as a reader's browser gets it."""
     handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A local server for the browser tests: a browser that drops a connection (a page closed
+    while it still fetched) is no error of the site, so no traceback in the test output."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -27,6 +27,7 @@ from conftest import (
     DOCS,
     LANGUAGES,
     ROOT,
+    QuietServer,
     content_pages,
     copy_project,
     html_root,
@@ -150,7 +151,7 @@ def static_host(site: Path) -> Iterator[str]:
     handler = functools.partial(
         type("Host", (StaticHost,), {"prefix": prefix}), directory=str(site)
     )
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     server.shutdown()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import http.server
 import json
 import re
 import subprocess
@@ -22,6 +21,7 @@ from conftest import (
     LANGUAGES,
     ROOT,
     QuietHandler,
+    QuietServer,
     content_pages,
     parse_html,
     published_file,
@@ -93,7 +93,7 @@ class PolicyHandler(QuietHandler):
 @pytest.fixture(scope="module")
 def hosted_site(site: Path) -> Iterator[str]:
     handler = functools.partial(PolicyHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
