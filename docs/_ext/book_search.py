@@ -89,7 +89,8 @@ def _javascript_catalog(app: Sphinx, config: Config) -> None:
             catalog["messages"][entry.msgid] = [plural[i] for i in sorted(plural)]
         elif entry.msgstr and not entry.msgid_plural:
             catalog["messages"][entry.msgid] = entry.msgstr
-    folder = Path(app.doctreedir).parent / "javascript-catalog"
+    # In the doctree folder: a build product, never published.
+    folder = Path(app.doctreedir) / "javascript-catalog"
     target = folder / language / "LC_MESSAGES" / "sphinx.js"
     target.parent.mkdir(parents=True, exist_ok=True)
     payload = json.dumps(catalog, ensure_ascii=False, sort_keys=True, indent=1)
