@@ -8,12 +8,12 @@ Sphinx alone splits a query only at spaces (sphinx-doc/sphinx#13395): a compound
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import quote
 
 import pytest
 from conftest import html_pages_of, html_root, languages, main_text
+from test_html import search_index
 
 # (language, query, the page a reader wants first, why that page). The pages follow from the
 # text: where the compound or phrase stands, where the person's part of the story is told.
@@ -41,11 +41,6 @@ QUERIES = [
     ("en", "Glossary", "glossary", "the page the query names"),
 ]
 IDS = [f"{lang}-{query}" for lang, query, _, _ in QUERIES]
-
-
-def search_index(tag: str) -> dict:
-    script = (html_root(tag) / "searchindex.js").read_text(encoding="utf-8")
-    return json.loads(re.fullmatch(r"Search\.setIndex\((.*)\)\s*", script, re.S).group(1))
 
 
 def run_search(browser, served_site: str, tag: str, query: str) -> tuple[list[str], list[str]]:
