@@ -153,6 +153,18 @@ def markup_findings(path: str, entry: polib.POEntry) -> list[Finding]:
     return findings
 
 
+FACTS_EXCEPTION = re.compile(r"^facts:[ \t]*(?P<reason>.*)$", re.M)
+
+
+def fact_exception(entry: polib.POEntry) -> str | None:
+    """Why a translation deliberately differs from its msgid in a fact, if its translator
+    said so: a translator comment `# facts: <reason>` on the entry. A translator comment (`# `)
+    rather than an extracted one (`#.`), because `make catalogs` (msgmerge) keeps the former and
+    replaces the latter. An empty reason is no exception."""
+    match = FACTS_EXCEPTION.search(entry.tcomment or "")
+    return match["reason"].strip() or None if match else None
+
+
 def glossary() -> list[dict[str, object]]:
     """The terms every translation must use (locale/glossary.toml)."""
     return tomllib.loads(GLOSSARY.read_text(encoding="utf-8"))["term"]
