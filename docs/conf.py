@@ -21,6 +21,7 @@ sys.path[:0] = [str(ROOT / "scripts"), str(DOCS / "_ext")]
 
 import catalogs  # noqa: E402  (scripts/catalogs.py and languages.py, found through the path above)
 import languages  # noqa: E402
+import myst_syntax  # noqa: E402
 import site_url as site_address  # noqa: E402  (site_url is a setting of sphinx-sitemap)
 import worktree  # noqa: E402
 
@@ -78,6 +79,7 @@ today_fmt = "%Y-%m-%d"
 extensions = [
     "myst_parser",
     "book_editions",  # docs/_ext/book_editions.py: language switcher, hreflang, no raw HTML
+    "catalog_guard",  # docs/_ext/catalog_guard.py: a message failing the checks is refused
     "book_markup",  # docs/_ext/book_markup.py: admonition classes in LaTeX
     "epub_fixes",  # docs/_ext/epub_fixes.py: NCX identifier and XHTML language
     "search_zh_fix",  # docs/_ext/search_zh_fix.py: Chinese search in the browser
@@ -98,13 +100,10 @@ templates_path = ["_templates"]
 # highlight, so no highlighter CSS or lexer warnings.
 highlight_language = "none"
 
-# MyST: only the syntax the book uses. attrs_inline marks original-language names in
-# translations: [日本語の名称]{.language-ja} becomes <span lang="ja">. Deliberately off:
-# html_image/html_admonition and the raw HTML syntax itself (a translation must not bring
-# markup to readers: `<script>` in a msgstr is shown as text), and substitution (Jinja
-# templates evaluated at build time).
-myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
-myst_disable_syntax = ["html_block", "html_inline"]
+# MyST: only the syntax the book uses (scripts/myst_syntax.py, which the catalog checks read
+# too: a message is checked as MyST will parse it).
+myst_enable_extensions = list(myst_syntax.ENABLE_EXTENSIONS)
+myst_disable_syntax = list(myst_syntax.DISABLE_SYNTAX)
 myst_heading_anchors = 0
 
 # -- Internationalisation ----------------------------------------------------------------------
@@ -119,12 +118,17 @@ gettext_location = True
 translation_progress_classes = True
 
 
+# The modules that decide what of a catalog reaches readers (docs/_ext/catalog_guard.py).
+CHECK_MODULES = ("languages.py", "catalogs.py", "message_checks.py", "myst_syntax.py")
+
+
 def _code_digest() -> str:
     """A digest of the code and styles that shape the output but that Sphinx does not track
     (extensions, templates, CSS, LaTeX style, the language table): a change in any of them
     makes the next build read and write everything again instead of keeping stale pages."""
     digest = hashlib.sha256()
-    tracked = [ROOT / "languages.toml", ROOT / "scripts" / "languages.py"]
+    tracked = [ROOT / "languages.toml", ROOT / "locale" / "glossary.toml"]
+    tracked += [ROOT / "scripts" / name for name in CHECK_MODULES]
     for folder in ("_ext", "_templates", "_static", "_latex", "_search"):
         tracked += sorted(p for p in (DOCS / folder).rglob("*") if p.is_file())
     for path in tracked:

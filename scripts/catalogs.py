@@ -32,20 +32,17 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polib
 from babel import Locale, UnknownLocaleError
-from markdown_it import MarkdownIt
-from mdit_py_plugins.attrs import attrs_plugin
-from mdit_py_plugins.myst_role import myst_role_plugin
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import languages  # noqa: E402
+import message_checks  # noqa: E402
 
 DOCS = ROOT / "docs"
 GLOSSARY = languages.LOCALE_DIR / "glossary.toml"
@@ -61,12 +58,8 @@ SEARCH_MESSAGES = (
         "Search finished, found ${resultCount} pages matching the search query.",
     ),
 )
-TEMPLATE_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}")
-FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
-ROLE_TARGET = re.compile(r"<([^<>]+)>\s*$")
 MSGFMT_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<message>.*)$")
 POLIB_LINE = re.compile(r"line (\d+)")
-MARKDOWN = MarkdownIt("commonmark").use(myst_role_plugin).use(attrs_plugin, spans=True)
 
 
 @dataclass(frozen=True)
@@ -93,64 +86,7 @@ def relative(path: Path) -> str:
         return str(path)
 
 
-def translate(tag: str, docname: str, msgid: str) -> str:
-    """A message of the book in one language: its catalog's msgstr, or the original when the
-    message is untranslated or fuzzy (as Sphinx itself falls back)."""
-    path = languages.LOCALE_DIR / tag / "LC_MESSAGES" / f"{docname}.po"
-    if tag == languages.SOURCE_LANGUAGE or not path.exists():
-        return msgid
-    entry = polib.pofile(str(path)).find(msgid)
-    return entry.msgstr if entry is not None and entry.translated() else msgid
-
-
-# -- Markup of one message ------------------------------------------------------------------
-
-
-def markup_of(text: str) -> Counter[str]:
-    """The markup a reader depends on in a message, as countable items."""
-    items: Counter[str] = Counter()
-    for token in MARKDOWN.parseInline(text)[0].children or []:
-        if token.type == "link_open":
-            items[f"link to {token.attrs.get('href')}"] += 1
-        elif token.type == "myst_role":
-            target = ROLE_TARGET.search(token.content)
-            items[f"role {{{token.meta['name']}}} → {target[1] if target else token.content}"] += 1
-        elif token.type == "code_inline":
-            items[f"inline code `{token.content}`"] += 1
-        elif token.type in ("strong_open", "em_open"):
-            items[token.type.replace("_open", "")] += 1
-        elif token.type == "html_inline":
-            items[f"HTML {token.content}"] += 1
-        elif token.type == "span_open":
-            items[f"span {sorted(token.attrs.items())}"] += 1
-    for ref in FOOTNOTE_REF.findall(text):
-        items[f"footnote {ref}"] += 1
-    for syntax in TEMPLATE_SYNTAX.findall(text):
-        items[f"template syntax {syntax}"] += 1
-    return items
-
-
-def is_language_span(item: str) -> bool:
-    """A span that only says which language its text is in: [名称]{.language-ja}."""
-    return (
-        re.fullmatch(r"span \[\('class', 'language-[a-z]{2,3}(-[A-Za-z]+)?'\)\]", item) is not None
-    )
-
-
-def markup_findings(path: str, entry: polib.POEntry) -> list[Finding]:
-    source, translation = markup_of(entry.msgid), markup_of(entry.msgstr)
-    findings = []
-    for item in sorted((translation - source).keys()):
-        if is_language_span(item):
-            continue
-        if item.startswith(("HTML ", "template syntax")):
-            kind, verb = "smuggled-markup", "introduces"
-        else:
-            kind, verb = "markup", "adds"
-        findings.append(Finding(path, entry.linenum, kind, f"msgstr {verb} {item}"))
-    for item in sorted((source - translation).keys()):
-        findings.append(Finding(path, entry.linenum, "markup", f"msgstr lacks {item}"))
-    return findings
+# -- One message -------------------------------------------------------------------------------
 
 
 FACTS_EXCEPTION = re.compile(r"^facts:[ \t]*(?P<reason>.*)$", re.M)
@@ -162,7 +98,7 @@ def fact_exception(entry: polib.POEntry) -> str | None:
     rather than an extracted one (`#.`), because `make catalogs` (msgmerge) keeps the former and
     replaces the latter. An empty reason is no exception."""
     match = FACTS_EXCEPTION.search(entry.tcomment or "")
-    return match["reason"].strip() or None if match else None
+    return (match["reason"].strip() or None) if match else None
 
 
 def glossary() -> list[dict[str, object]]:
@@ -170,18 +106,41 @@ def glossary() -> list[dict[str, object]]:
     return tomllib.loads(GLOSSARY.read_text(encoding="utf-8"))["term"]
 
 
-def terminology_findings(
+def message_findings(
     path: str, entry: polib.POEntry, tag: str, terms: list[dict[str, object]]
 ) -> list[Finding]:
-    findings = []
-    for term in terms:
-        source, wanted = term["ja"], term.get(tag)
-        # Case aside: a title capitalises the term ("Invasion of Ukraine").
-        if wanted and source in entry.msgid and wanted.casefold() not in entry.msgstr.casefold():
-            findings.append(
-                Finding(path, entry.linenum, "terminology", f"{source} is written {wanted!r}")
-            )
+    """Markup, Unicode, terminology and facts of one translated entry (message_checks.py). A
+    difference of facts that the entry's `# facts:` comment explains is a note, not an error."""
+    msgid, msgstr = entry.msgid, entry.msgstr
+    problems = [
+        *message_checks.markup_problems(msgid, msgstr),
+        *message_checks.unicode_problems(msgid, msgstr),
+        *message_checks.terminology_problems(msgid, msgstr, tag, terms),
+    ]
+    reason = fact_exception(entry)
+    findings = [Finding(path, entry.linenum, p.kind, p.message) for p in problems]
+    for problem in message_checks.facts_problems(msgid, msgstr, tag, terms):
+        if reason:
+            message = f"{problem.message} (exception: {reason})"
+            findings.append(Finding(path, entry.linenum, "facts", message, blocking=False))
+        else:
+            findings.append(Finding(path, entry.linenum, "facts", problem.message))
     return findings
+
+
+def translate(tag: str, docname: str, msgid: str) -> str:
+    """A message of the book in one language: its catalog's msgstr, or the original when the
+    message is untranslated or fuzzy (as Sphinx itself falls back) or fails the checks of a
+    message (as the build itself refuses it, docs/_ext/catalog_guard.py)."""
+    path = languages.LOCALE_DIR / tag / "LC_MESSAGES" / f"{docname}.po"
+    if tag == languages.SOURCE_LANGUAGE or not path.exists():
+        return msgid
+    entry = polib.pofile(str(path)).find(msgid)
+    if entry is None or not entry.translated():
+        return msgid
+    if any(f.blocking for f in message_findings(relative(path), entry, tag, glossary())):
+        return msgid
+    return entry.msgstr
 
 
 # -- One catalog -------------------------------------------------------------------------------
@@ -266,8 +225,7 @@ def check_catalog(path: Path, language: languages.Language) -> list[Finding]:
                 Finding(name, entry.linenum, "untranslated", excerpt, blocking=language.complete)
             )
         else:
-            findings += markup_findings(name, entry)
-            findings += terminology_findings(name, entry, language.tag, terms)
+            findings += message_findings(name, entry, language.tag, terms)
     return findings
 
 
