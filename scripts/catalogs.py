@@ -272,6 +272,20 @@ def statistics(language: languages.Language) -> tuple[Statistics, dict[str, Stat
     return overall, per_file
 
 
+def exceptions(language: languages.Language) -> list[dict[str, object]]:
+    """The entries whose translator explained a deliberate difference of facts (# facts:)."""
+    found = []
+    for path in catalog_files(language.tag):
+        for entry in polib.pofile(str(path)):
+            reason = None if entry.obsolete else fact_exception(entry)
+            if reason:
+                found.append(
+                    {"file": relative(path), "line": entry.linenum, "msgid": entry.msgid,
+                     "reason": reason}
+                )  # fmt: skip
+    return found
+
+
 def translations() -> list[languages.Language]:
     return [lang for lang in languages.published_languages() if not lang.is_source]
 
@@ -285,6 +299,7 @@ def status_report() -> dict:
                 **asdict(overall),
                 "total": overall.total,
                 "percent": overall.percent,
+                "exceptions": exceptions(language),
                 "catalogs": {
                     path: {**asdict(c), "total": c.total, "percent": c.percent}
                     for path, c in per_file.items()
@@ -440,6 +455,9 @@ def print_stats(json_path: Path | None) -> None:
             f"{row['tag'] + ' (' + row['native_name'] + ')':<22} {row['translated']:>10} "
             f"{row['fuzzy']:>6} {row['untranslated']:>12} {row['percent']:>6.1f}"
         )
+    for row in report["languages"]:
+        for item in row["exceptions"]:
+            print(f"{item['file']}:{item['line']}: facts exception: {item['reason']}")
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")

@@ -64,7 +64,7 @@ def myst_parser() -> MarkdownIt:
 # CommonMark with HTML on (MyST has it off): finds what a translator meant as HTML; MyST's
 # role syntax first, so that a role's target (`{ref}`BBC <source-bbc>``) is no HTML tag.
 HTML_FINDER = MarkdownIt("commonmark").use(myst_role_plugin)
-TEMPLATE_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+TEMPLATE_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}")
 ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 ROLE_TARGET = re.compile(r"<([^<>]+)>\s*$")
 # Tokens that carry no construct of their own: text, and the wrappers of every message.

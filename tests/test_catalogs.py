@@ -34,7 +34,7 @@ def write_catalog(folder: Path, entries: str, language: str = "en") -> Path:
 
 def entry(msgid: str, msgstr: str, flags: str = "") -> str:
     flag_line = f"#, {flags}\n" if flags else ""
-    quote = lambda s: s.replace("\\", "\\\\").replace('"', '\\"')  # noqa: E731
+    quote = lambda s: s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")  # noqa: E731
     return f'{flag_line}msgid "{quote(msgid)}"\nmsgstr "{quote(msgstr)}"\n\n'
 
 
@@ -56,7 +56,10 @@ def test_committed_catalogs_pass_every_check() -> None:
         [sys.executable, "scripts/catalogs.py", "check"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 error(s), 0 note(s)" in result.stderr
+    assert "catalogs: 0 error(s)," in result.stderr
+    # The only notes: differences of facts that a translator explained (# facts: …).
+    notes = result.stdout.splitlines()
+    assert all(": note: facts: " in n and "(exception: " in n for n in notes), notes
     for tag in LANGUAGES:
         assert tag in result.stderr
 
@@ -131,6 +134,38 @@ def test_fuzzy_and_untranslated_entries_are_listed(tmp_path: Path) -> None:
         ("注[^1]", "note", "lacks footnote [^1]"),
         ("**発行元**：BBC", "**Publisher: BBC", "lacks strong"),
         ("*強調*", "emphasis", "lacks em"),
+        ("出典", "Source ![](https://t.example/p.png)", "adds image https://t.example/p.png"),
+        (
+            "出典",
+            "Source ![x][r]\n\n[r]: https://t.example/p.png",
+            "adds image https://t.example/p.png",
+        ),
+        ("出典", "Source [BBC](https://t.example/)", "adds link to https://t.example/"),
+        ("出典", "Source [BBC][r]\n\n[r]: https://t.example/", "adds link to https://t.example/"),
+        ("出典", "Source <https://t.example/>", "adds link to https://t.example/"),
+        ("出典", "Source {math}`x^2`", "adds role {math} → x^2"),
+        (
+            "出典",
+            "Source {download}`f <https://t.example/f>`",
+            "adds role {download} → https://t.example/f",
+        ),
+        ("出典", "Source[^n]\n\n[^n]: note", "adds footnote [^n]"),
+        ("出典", "Source\n\n```{raw} html\n<b>\n```", "adds block ```{raw} html"),
+        (
+            "出典",
+            "Source\n\n```{image} https://t.example/p.png\n```",
+            "adds block ```{image} https://t.example/p.png",
+        ),
+        ("出典", "# Source", "adds heading h1"),
+        ("出典", "- Source", "adds bullet_list ul"),
+        ("出典", "Source\n% hidden", "adds myst_line_comment"),
+        ("出典", "(x)=\nSource", "adds target (x)="),
+        ("出典", "Source\\\nnext", "adds hard line break"),
+        (
+            "出典",
+            "Source [x]{#id style=color:red}",
+            "adds span [('id', 'id'), ('style', 'color:red')]",
+        ),
     ],
 )
 def test_markup_must_be_preserved(tmp_path: Path, msgid: str, msgstr: str, expected: str) -> None:
@@ -153,6 +188,9 @@ def test_markup_must_be_preserved(tmp_path: Path, msgid: str, msgstr: str, expec
         ("China <b>bold</b>", "introduces HTML <b>"),
         ("China {{ config }}", "introduces template syntax {{"),
         ("China {% if x %}", "introduces template syntax {%"),
+        ("China &lt;b&gt;", "introduces HTML entity &lt;"),
+        ("China &#x3C;script&#x3E;", "introduces HTML entity &#x3C;"),
+        ("<div>China</div>", "introduces HTML <div>China</div>"),
     ],
 )
 def test_smuggled_markup_is_rejected(tmp_path: Path, msgstr: str, expected: str) -> None:
@@ -170,6 +208,23 @@ def test_a_span_naming_the_original_language_is_allowed(tmp_path: Path) -> None:
 def test_other_attributes_on_spans_are_not(tmp_path: Path) -> None:
     path = write_catalog(tmp_path, entry("中国", "[China]{#x .danger}"))
     assert only(findings(path)).kind == "markup"
+
+
+@pytest.mark.parametrize(
+    ("msgstr", "expected"),
+    [
+        ("China \u202eanihC", "bidirectional control RIGHT-TO-LEFT OVERRIDE"),
+        ("China \u2066x\u2069", "bidirectional control LEFT-TO-RIGHT ISOLATE"),
+        ("Xi\u200bJinping", "invisible character ZERO WIDTH SPACE"),
+        ("China\x00", "control character U+0000"),
+        ("China\x1b[31m", "control character U+001B"),
+    ],
+)
+def test_unicode_tricks_are_rejected(tmp_path: Path, msgstr: str, expected: str) -> None:
+    path = write_catalog(tmp_path, entry("中国", msgstr))
+    found = [f for f in findings(path) if f.kind == "unicode"]
+    assert any(expected in f.message for f in found), [str(f) for f in findings(path)]
+    assert all(f.line == FIRST and f.blocking for f in found)
 
 
 def test_terms_of_the_glossary_must_be_used(tmp_path: Path) -> None:

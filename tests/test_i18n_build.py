@@ -1,6 +1,7 @@
 """What a translation cannot do to a reader, whatever the catalog checks say: a copy of the
-project is built with an untranslated, a fuzzy and a script-smuggling message, and a page with
-a raw HTML block."""
+project is built by Sphinx alone (no `make check-catalogs`, no scripts/build.py) with an
+untranslated, a fuzzy, a script-smuggling, a tracking-pixel and a date-changing message, and
+a page with a raw HTML block."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ UNTRANSLATED = "中国は習近平訪ロについて検討しており、今後�
 FUZZY = "2023年2月、ロシアのウクライナ侵攻から1年が経過し、戦争は激化する一方です。"
 SMUGGLING = "ロシアと中国の関係は、複雑で、今後どのように変化していくのか注目されます。"
 SCRIPT = "<script>alert(1)</script>"
+PIXEL_MSGID = "ロシアは中国を味方に引き入れたいと考えており、プーチン大統領は王毅氏との会見で、習近平主席のモスクワ訪問を要請しました。"
+PIXEL = "![](https://tracker.example/pixel.png)"
+DATE_MSGID = "中国は、外交トップの王毅氏がヨーロッパとロシアを歴訪し、24日に「ウクライナ危機を政治的に解決することに関する中国の立場」を発表するなど、存在感を示し始めました。"
 
 
 def sphinx_html(
@@ -47,7 +51,9 @@ def sphinx_html(
 
 
 @pytest.fixture(scope="module")
-def tampered_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tampered_build(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path, polib.POFile]:
     project = copy_project(tmp_path_factory.mktemp("project"))
     path = project / "locale" / "en" / "LC_MESSAGES" / f"{PAGE}.po"
     catalog = polib.pofile(str(path))
@@ -56,10 +62,41 @@ def tampered_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
     fuzzy.flags.append("fuzzy")
     fuzzy.msgstr = "A fuzzy translation that must not be published."
     catalog.find(SMUGGLING).msgstr = f"Russia and China {SCRIPT} are complex."
+    catalog.find(PIXEL_MSGID).msgstr += f" {PIXEL}"
+    catalog.find(DATE_MSGID).msgstr = catalog.find(DATE_MSGID).msgstr.replace("24th", "25th")
     catalog.save(str(path))
-    result = sphinx_html(project, "en")
-    assert result.returncode == 0, result.stderr
-    return project / "out"
+    return sphinx_html(project, "en"), project / "out", polib.pofile(str(path))
+
+
+@pytest.fixture(scope="module")
+def tampered_edition(tampered_build) -> Path:
+    return tampered_build[1]
+
+
+def test_the_build_itself_refuses_bad_messages_naming_file_and_line(tampered_build) -> None:
+    result, _out, catalog = tampered_build
+    assert result.returncode != 0
+    po = f"locale/en/LC_MESSAGES/{PAGE}.po"
+    for msgid, kind in (
+        (SMUGGLING, "smuggled-markup: msgstr introduces HTML <script>"),
+        (PIXEL_MSGID, "markup: msgstr adds image https://tracker.example/pixel.png"),
+        (DATE_MSGID, "facts: the msgid has the day 24; the msgstr has the day 25 instead"),
+    ):
+        assert f"{po}:{catalog.find(msgid).linenum}: ERROR: {kind}" in result.stderr, result.stderr
+
+
+def test_a_refused_message_reaches_the_reader_as_the_japanese_original(
+    tampered_edition: Path,
+) -> None:
+    page = parse_html(tampered_edition / f"{PAGE}.html")
+    text = main_text(page)
+    for msgid in (SMUGGLING, PIXEL_MSGID, DATE_MSGID):
+        assert msgid in text
+    assert "25th" not in text and "alert(1)" not in text
+    # Nothing that makes the browser fetch another host: no image, no foreign address.
+    assert page.xpath("//img") == []
+    source = (tampered_edition / f"{PAGE}.html").read_text(encoding="utf-8")
+    assert "tracker.example" not in source
 
 
 def test_untranslated_and_fuzzy_messages_fall_back_to_japanese_and_are_marked(
@@ -72,12 +109,11 @@ def test_untranslated_and_fuzzy_messages_fall_back_to_japanese_and_are_marked(
     assert "A fuzzy translation" not in main_text(page)
 
 
-def test_html_in_a_translation_reaches_the_reader_as_text_only(tampered_edition: Path) -> None:
+def test_html_in_a_translation_never_reaches_the_reader(tampered_edition: Path) -> None:
     source = (tampered_edition / f"{PAGE}.html").read_text(encoding="utf-8")
     page = parse_html(tampered_edition / f"{PAGE}.html")
-    assert SCRIPT in main_text(page)  # shown, escaped, as the characters the translator typed
     assert page.xpath("//article//script") == []
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in source
+    assert "alert(1)" not in source
 
 
 def test_raw_html_in_a_page_fails_the_build_naming_file_and_line(tmp_path: Path) -> None:
@@ -134,3 +170,35 @@ def test_a_language_folder_without_a_row_is_refused(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "locale/xx: no row [languages.xx] in languages.toml" in result.stderr
+
+
+def test_a_foreign_address_is_removed_even_if_the_message_checks_missed_it(
+    tmp_path: Path,
+) -> None:
+    """The guard behind the guard (catalog_guard.NoForeignAddresses): with the message checks
+    switched off, as if they had a gap, the built page still has no image and no link that
+    the Japanese source lacks, and the build fails naming the page."""
+    project = copy_project(tmp_path)
+    path = project / "locale" / "en" / "LC_MESSAGES" / f"{PAGE}.po"
+    catalog = polib.pofile(str(path))
+    catalog.find(PIXEL_MSGID).msgstr += f" {PIXEL} [more](https://tracker.example/more)"
+    catalog.save(str(path))
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import catalogs;"
+        "catalogs.message_findings = lambda *args: [];"
+        "from sphinx.cmd.build import main; sys.exit(main(sys.argv[2:]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(project / "scripts"), "-b", "html", "-n", "-W",
+         "--keep-going", "-q", "-D", "language=en", str(project / "docs"), str(project / "out")],
+        capture_output=True,
+        text=True,
+        env={"SOURCE_DATE_EPOCH": "1700000000", "PATH": ""},
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert f"{PAGE}.md" in result.stderr
+    assert "has an image (https://tracker.example/pixel.png)" in result.stderr
+    assert "has a link to https://tracker.example/more" in result.stderr
+    built = (project / "out" / f"{PAGE}.html").read_text(encoding="utf-8")
+    assert "tracker.example" not in built and "<img" not in built
+    assert "more" in main_text(parse_html(project / "out" / f"{PAGE}.html"))
