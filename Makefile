@@ -4,7 +4,7 @@
 .DEFAULT_GOAL := help
 .PHONY: help book html epub pdf test serve lint clean lock venv node system-base system-build \
 	system-test \
-	catalogs add-language check-catalogs stats lint-prose linkcheck bench dist
+	catalogs add-language check-catalogs stats lint-prose linkcheck bench dist fuzz
 
 PYTHON ?= python3
 VENV   := .venv
@@ -49,6 +49,9 @@ node: ## install the outside checkers of the tests into node_modules/ (automatic
 test: venv system-test node book ## build what is out of date, then run the tests
 	$(VPY) -m pytest
 
+fuzz: venv book ## the hostile-translation fuzzer, long: 5,000 generated msgstrs (make test runs 300)
+	BOOK_FUZZ_EXAMPLES=5000 $(VPY) -m pytest -s tests/test_fuzz_catalogs.py
+
 serve: venv ## live preview at http://127.0.0.1:8000 (Japanese; TAG=en for another language)
 	$(VPY) scripts/serve.py --lang $(or $(TAG),ja)
 
@@ -60,7 +63,7 @@ add-language: venv ## add a language: make add-language TAG=de (needs a row in l
 	@test -n "$(TAG)" || { echo "usage: make add-language TAG=<tag>" >&2; exit 2; }
 	$(VPY) scripts/catalogs.py add $(TAG)
 
-check-catalogs: venv ## check every catalog (syntax, markup, smuggled HTML, terminology)
+check-catalogs: venv ## check every catalog (syntax, markup, facts, Unicode, terminology)
 	$(VPY) scripts/catalogs.py check
 
 stats: venv ## translation statistics per language

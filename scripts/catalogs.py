@@ -198,10 +198,12 @@ def header_findings(path: str, catalog: polib.POFile, tag: str) -> list[Finding]
 
 def check_catalog(path: Path, language: languages.Language) -> list[Finding]:
     name = relative(path)
+    data = path.read_bytes()
     try:
-        path.read_bytes().decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return [Finding(name, 0, "encoding", f"not UTF-8: {exc}")]
+        line = data[: exc.start].count(b"\n") + 1
+        return [Finding(name, line, "encoding", f"not UTF-8: {exc}")]
     findings = msgfmt_findings(path, language)
     try:
         catalog = polib.pofile(str(path), check_for_duplicates=True)

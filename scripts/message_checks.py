@@ -155,8 +155,27 @@ BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 INVISIBLE = set("\u200b\u2060\ufeff\u00ad\u180e")
 
 
+LOOK_ALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def _scripts(word: str) -> set[str]:
+    return {
+        script
+        for char in word
+        if char.isalpha()
+        for script in LOOK_ALIKE_SCRIPTS
+        if unicodedata.name(char, "").startswith(script)
+    }
+
+
 def unicode_problems(msgid: str, msgstr: str) -> list[Problem]:
-    problems = []
+    problems = [
+        Problem(
+            "unicode", f"msgstr mixes {' and '.join(sorted(_scripts(word)))} letters in {word!r}"
+        )
+        for word in dict.fromkeys(re.findall(r"\w+", msgstr))
+        if len(_scripts(word)) > 1 and word not in msgid
+    ]
     for char in dict.fromkeys(msgstr):
         if char in msgid:
             continue

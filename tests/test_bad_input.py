@@ -115,6 +115,34 @@ MARKUP_CASES = {
         "Contents {{ config.copyright }}",
         "smuggled-markup: msgstr introduces template syntax {{",
     ),
+    "changed year": (
+        "sources",
+        "**公開日**：2023年3月18日",
+        "**Published**: 18 March 2024",
+        "facts: the msgid has the date 2023-03-18; the msgstr has the date 2024-03-18 instead",
+    ),
+    "changed day of the month": (
+        "chapters/china-position",
+        "中国は、外交トップの王毅氏がヨーロッパとロシアを歴訪し、24日に"
+        "「ウクライナ危機を政治的に解決することに関する中国の立場」を発表するなど、"
+        "存在感を示し始めました。",
+        "China has begun to make its presence felt: on the 25th it published "
+        "“China's Position on the Political Settlement of the Ukraine Crisis”, "
+        "after Wang Yi toured Europe and Russia.",
+        "facts: the msgid has the day 24; the msgstr has the day 25 instead",
+    ),
+    "image from another host": (
+        "index",
+        "目次",
+        "Contents ![](https://tracker.example/pixel.png)",
+        "markup: msgstr adds image https://tracker.example/pixel.png",
+    ),
+    "bidirectional control": (
+        "index",
+        "目次",
+        "Contents \u202e",
+        "unicode: msgstr has the bidirectional control RIGHT-TO-LEFT OVERRIDE",
+    ),
 }
 
 

@@ -86,6 +86,7 @@ def test_not_utf8_is_rejected(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes() + 'msgid "Café"\nmsgstr "Café"\n'.encode("latin-1"))
     found = only(findings(path))
     assert found.kind == "encoding" and "not UTF-8" in found.message
+    assert found.line == FIRST  # the line of the first Latin-1 byte (the msgid)
 
 
 def test_header_language_must_match_the_folder(tmp_path: Path) -> None:
@@ -218,6 +219,7 @@ def test_other_attributes_on_spans_are_not(tmp_path: Path) -> None:
         ("Xi\u200bJinping", "invisible character ZERO WIDTH SPACE"),
         ("China\x00", "control character U+0000"),
         ("China\x1b[31m", "control character U+001B"),
+        ("President Рutin", "mixes CYRILLIC and LATIN letters in 'Рutin'"),
     ],
 )
 def test_unicode_tricks_are_rejected(tmp_path: Path, msgstr: str, expected: str) -> None:
