@@ -32,7 +32,8 @@ CATALOG = ROOT / "locale" / "en" / "LC_MESSAGES" / f"{PAGE}.po"
 EVIL = "https://evil.example"
 ATOMS = [
     # MyST and CommonMark constructs, every syntax of links and images
-    f"![x]({EVIL}/p.png)", f"![x][r]\n\n[r]: {EVIL}/p.png", f"[a]({EVIL})", f"[a][r]\n\n[r]: {EVIL}",
+    f"![x]({EVIL}/p.png)", f"![x][r]\n\n[r]: {EVIL}/p.png", f"[a]({EVIL})",
+    f"[a][r]\n\n[r]: {EVIL}",
     f"<{EVIL}/a>", f"{EVIL}/bare", "www.evil.example", "evil.example", "<mailto:a@evil.example>",
     "{ref}`x <source-bbc>`", "{ref}`china-position`", "{math}`x^2`", f"{{download}}`f <{EVIL}/f>`",
     "{doc}`index`", "{abbr}`A (b)`", "[^1]", "[^1]\n\n[^1]: note", "`code`", "**", "*", "_x_",
