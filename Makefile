@@ -4,7 +4,7 @@
 .DEFAULT_GOAL := help
 .PHONY: help book html epub pdf test serve lint clean lock venv node system-base system-build \
 	system-test \
-	catalogs add-language check-catalogs stats lint-prose linkcheck bench dist fuzz
+	catalogs add-language check-catalogs stats review lint-prose linkcheck bench dist fuzz
 
 PYTHON ?= python3
 VENV   := .venv
@@ -68,6 +68,9 @@ check-catalogs: venv ## check every catalog (syntax, markup, facts, Unicode, ter
 
 stats: venv ## translation statistics per language
 	$(VPY) scripts/catalogs.py stats
+
+review: venv ## review page of a translation → build/site/review/<tag>.html (TAG=en; none: all)
+	$(VPY) scripts/review.py $(TAG)
 
 lint: venv ## ruff on scripts/ and tests/
 	$(VPY) -m ruff check scripts tests docs/conf.py docs/_ext

@@ -19,6 +19,7 @@ succeeded, by a copy and a rename:
     build/site/downloads/<book>-<lang>.pdf  the PDF edition
     build/site/downloads/SHA256SUMS         checksums of the downloads
     build/site/index.html, translation-status.html   the pages around the editions
+    build/site/review/<lang>.html           each translation's review page (review.py)
 
 A failed edition leaves what was published before in place (of every language) and the
 command exits non-zero, naming the cause, the file and line where there is one, and the log.
@@ -292,9 +293,11 @@ SHARED_INPUTS = (
     "scripts/message_checks.py",
     "scripts/myst_syntax.py",
     "locale/glossary.toml",
+    "scripts/review.py",
     "scripts/site_pages.py",
     "scripts/site_url.py",
     "scripts/site_static",
+    "scripts/templates",
 )
 
 
@@ -506,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
         write_checksums()
     if any(e.fmt == "html" for e in published_now):
         site_pages.write(SITE, BOOK_SLUG)
-        print("build: site       published build/site/index.html, translation-status.html")
+        print("build: site       published build/site/index.html, translation-status.html, review/")
 
     for tag, errors in failed.items():
         for error in errors:

@@ -6,6 +6,10 @@ translation status. Written by scripts/build.py after the editions; not run on i
                                           language is taken to it (language-redirect.js)
     build/site/translation-status.html    per language: translated / fuzzy / untranslated
     build/site/translation-status.json    the same figures for tools
+    build/site/review/<tag>.html          each translation's review page (review.py): every
+                                          message beside the Japanese, its state and the
+                                          findings of the catalog checks; linked from the
+                                          translation status page
     build/site/sitemap.xml                a sitemap index: each edition's sitemap.xml
                                           (sphinx-sitemap), which lists every page with
                                           its hreflang alternates
@@ -23,6 +27,7 @@ from pathlib import Path
 
 import catalogs
 import languages
+import review
 import site_url
 
 STATIC = Path(__file__).resolve().parent / "site_static"
@@ -116,6 +121,9 @@ def status_page(report: dict) -> str:
     ]
     details = [
         f'<h2 id="{e["tag"]}">{html.escape(e["name"])} ({e["tag"]})</h2>\n'
+        f'<p><a href="{review.FOLDER}/{e["tag"]}.html">Review page: {html.escape(e["name"])} '
+        f"({e['tag']})</a>: every message beside the Japanese, in reading order, with its state "
+        "and the findings of the catalog checks.</p>\n"
         + table(
             ("catalog", *columns),
             [
@@ -167,6 +175,7 @@ def write(site: Path, book_slug: str) -> None:
     write_atomically(
         site / "translation-status.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     )
+    review.write(site)
     write_atomically(site / "sitemap.xml", sitemap_index(site, editions))
     write_atomically(
         site / "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {site_url.base_url()}sitemap.xml\n"
