@@ -20,6 +20,7 @@ import pytest
 from conftest import (
     LANGUAGES,
     ROOT,
+    TRANSLATIONS,
     QuietHandler,
     QuietServer,
     content_pages,
@@ -38,10 +39,12 @@ MODES = [
 
 
 def site_pages(site: Path) -> list[str]:
-    """Every page a reader can open: each edition's pages and search, and the root pages."""
+    """Every page a reader can open: each edition's pages and search, the root pages, and
+    each translation's review page (scripts/review.py)."""
     pages = ["index.html", "translation-status.html"]
     for tag in LANGUAGES:
         pages += [f"{tag}/{doc}.html" for doc in content_pages()] + [f"{tag}/search.html"]
+    pages += [f"review/{tag}.html" for tag in TRANSLATIONS]
     assert all((site / page).is_file() for page in pages)
     return pages
 
