@@ -34,6 +34,7 @@ published translation.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import posixpath
 import re
@@ -240,6 +241,10 @@ class Group:
     def counts(self) -> Counter[str]:
         return Counter(m.state for m in self.messages)
 
+    @property
+    def errors(self) -> int:
+        return sum(len(m.errors) for m in self.messages)
+
 
 def display_path(path: Path) -> str:
     """locale/<tag>/LC_MESSAGES/x.po, wherever the locale folder is."""
@@ -252,7 +257,10 @@ def read_group(
     """One catalog's messages in reading order, each with its findings; the findings on the
     whole file (headers, encoding, or a file polib cannot read) apart."""
     location = display_path(path)
-    findings = catalogs.check_catalog(path, language)
+    # Named as the page names the catalog (locale/…), wherever the locale folder is.
+    findings = [
+        dataclasses.replace(f, path=location) for f in catalogs.check_catalog(path, language)
+    ]
     is_theme = path.name == catalogs.THEME_CATALOG
     heading = THEME_GROUP if is_theme else first_heading(docname) or docname
     group = Group(
