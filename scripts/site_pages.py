@@ -108,6 +108,26 @@ def counts(entry: dict) -> tuple[str, str, str]:
     return str(entry["translated"]), str(entry["fuzzy"]), str(entry["untranslated"])
 
 
+def exception_list(language: dict) -> str:
+    """The messages whose translators explained a deliberate difference of facts."""
+    tag = language["tag"]
+    if not language["exceptions"]:
+        return "<p>No message differs from the original in a fact.</p>"
+    items = "\n".join(
+        f"<li><code>{html.escape(item['file'])}:{item['line']}</code>: "
+        f'<span lang="ja">{html.escape(item["msgid"][:60])}</span>: '
+        f"{html.escape(item['reason'])}</li>"
+        for item in language["exceptions"]
+    )
+    return (
+        f'<h3 id="{tag}-exceptions">Exceptions to the facts check</h3>\n'
+        "<p>Messages whose translation deliberately differs from the original in a fact "
+        "(a date, a number, a quotation, a name), with the translator's reason (a "
+        "<code># facts:</code> comment in the catalog).</p>\n"
+        f"<ul>\n{items}\n</ul>"
+    )
+
+
 def status_page(report: dict) -> str:
     columns = ("translated", "fuzzy", "untranslated")
     summary = [
@@ -131,6 +151,8 @@ def status_page(report: dict) -> str:
                 for path, c in e["catalogs"].items()
             ],
         )
+        + "\n"
+        + exception_list(e)
         for e in report["languages"]
     ]
     body = f"""<h1>Translation status</h1>

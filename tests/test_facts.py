@@ -10,12 +10,14 @@ Japanese too), every English month name, every English number word before a unit
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 import catalogs
 import polib
 import pytest
+import site_pages
 from conftest import TRANSLATIONS, languages
 from test_catalogs import FIRST, entry, findings, write_catalog
 
@@ -225,3 +227,17 @@ def test_a_facts_comment_turns_the_difference_into_a_listed_note(
             "reason": "an anniversary is one year",
         }
     ]
+
+
+def test_the_status_page_lists_every_exception_of_the_catalogs(site: Path) -> None:
+    page = (site / "translation-status.html").read_text(encoding="utf-8")
+    listed = 0
+    for tag in TRANSLATIONS:
+        for item in catalogs.exceptions(languages.get(tag)):
+            assert f"<code>{item['file']}:{item['line']}</code>" in page
+            assert html.escape(str(item["reason"])) in page
+            listed += 1
+    assert listed >= 1  # the English glossary's two forms of Xi Jinping's title
+    # A language without exceptions says so.
+    row = {"tag": "xx", "exceptions": []}
+    assert "No message differs from the original in a fact." in site_pages.exception_list(row)
