@@ -78,6 +78,7 @@ today_fmt = "%Y-%m-%d"
 extensions = [
     "myst_parser",
     "book_editions",  # docs/_ext/book_editions.py: language switcher, hreflang, no raw HTML
+    "book_original",  # docs/_ext/book_original.py: the Japanese original beside a translation
     "book_markup",  # docs/_ext/book_markup.py: admonition classes in LaTeX
     "epub_fixes",  # docs/_ext/epub_fixes.py: NCX identifier and XHTML language
     "search_zh_fix",  # docs/_ext/search_zh_fix.py: Chinese search in the browser
