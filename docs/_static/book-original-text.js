@@ -17,11 +17,14 @@ export default async (article, href) => {
   const response = await fetch(href);
   if (!response.ok) throw Error(response.status);
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  // Smaller (not below the admonitions' size), muted, behind a rule; aligned as its block
+  // (book.css sets the source line of a summary to the right).
   const style = document.createElement("style");
   style.textContent = `.book-original-text{display:none}
 .book-original-on .book-original-text{display:block;margin:.2em 0 .6em;padding-left:.75em;
 border-left:2px solid var(--color-brand-primary);color:var(--color-foreground-secondary);
-font-size:.9em;font-weight:normal}`;
+font-size:max(.9em,.8125rem);font-weight:normal}
+.source-summary>p:last-child>.book-original-text{width:fit-content;margin-left:auto}`;
   document.head.append(style);
   const pairs = [];
   for (const block of article.querySelectorAll(
