@@ -273,6 +273,15 @@ def test_the_state_is_remembered_across_pages(context, origin: str) -> None:
     assert watch.errors == watch.console == []
 
 
+def test_the_control_is_not_printed(context, origin: str) -> None:
+    """On paper (book.css: no buttons), the originals if shown, but not the control."""
+    page, _ = open_page(context, f"{origin}/{TRANSLATIONS[0]}/{CHAPTER}.html")
+    switch(page, True)
+    page.emulate_media(media="print")
+    assert page.locator(CONTROL).is_hidden()
+    assert page.locator(ORIGINAL).first.is_visible()
+
+
 def japanese_page_reached(page, doc: str) -> None:
     assert page.url.endswith(f"/{SOURCE_LANGUAGE}/{doc}.html"), page.url
     assert page.locator("html").get_attribute("lang") == languages.get(SOURCE_LANGUAGE).html_lang

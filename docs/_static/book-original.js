@@ -23,7 +23,8 @@
 border:1px solid var(--color-foreground-border);border-radius:.3em;padding:.2em .7em}
 .book-original-control button::before{content:"";display:inline-block;width:.7em;
 height:.7em;margin-right:.5em;border:1px solid;border-radius:2px}
-[aria-pressed=true]::before{background:currentColor}`;
+[aria-pressed=true]::before{background:currentColor}
+@media print{.book-original-control{display:none}}`;
   document.head.append(style);
   button.textContent = link.textContent;
   button.onclick = () => {
