@@ -11,6 +11,7 @@ the output.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 import zipfile
@@ -28,10 +29,12 @@ from conftest import (
     TRANSLATIONS,
     QuietServer,
     content_pages,
+    copy_project,
     first_heading,
     heading,
     languages,
 )
+from test_i18n_build import sphinx_html
 from test_site_quality import MODES, PolicyHandler
 
 CHAPTER = "chapters/china-position"
@@ -244,6 +247,49 @@ def test_every_translated_block_gets_its_original(browser, origin: str, tag: str
             assert watch.errors == watch.console == []
     finally:
         context.close()
+
+
+# Two messages of the chapter: one left untranslated, one fuzzy (never published).
+UNTRANSLATED = "2023年2月、ロシアのウクライナ侵攻から1年が経過し、戦争は激化する一方です。"
+FUZZY = "中国は習近平訪ロについて検討しており、今後の動きが注目されます。"
+
+
+@pytest.fixture(scope="module")
+def partly_translated(tmp_path_factory: pytest.TempPathFactory, site: Path) -> Iterator[str]:
+    """The English chapter built from a catalog with an untranslated and a fuzzy message,
+    served beside the published Japanese edition."""
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    path = project / "locale" / "en" / "LC_MESSAGES" / f"{CHAPTER}.po"
+    catalog = polib.pofile(str(path))
+    catalog.find(UNTRANSLATED).msgstr = ""
+    catalog.find(FUZZY).flags.append("fuzzy")
+    catalog.save(str(path))
+    result = sphinx_html(project, "en")
+    assert result.returncode == 0, result.stderr
+    served = tmp_path_factory.mktemp("site")
+    os.symlink(project / "out", served / "en")
+    os.symlink(site / SOURCE_LANGUAGE, served / SOURCE_LANGUAGE)
+    handler = functools.partial(PolicyHandler, directory=str(served))
+    server = QuietServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_an_untranslated_block_is_not_shown_twice(context, partly_translated: str) -> None:
+    page, watch = open_page(context, f"{partly_translated}/en/{CHAPTER}.html")
+    switch(page, True)
+    shown = Counter(
+        (normalise(o["translation"]), normalise(o["original"])) for o in page.evaluate(PAIRS_JS)
+    )
+    expected = expected_pairs("en", CHAPTER)
+    for message in (UNTRANSLATED, FUZZY):
+        japanese = rendered(message, SOURCE_LANGUAGE)
+        assert page.get_by_text(japanese, exact=True).count() == 1  # the page's own block
+        assert not any(original == japanese for _, original in shown)
+        del expected[next(pair for pair in expected if pair[1] == japanese)]
+    assert shown == expected
+    assert watch.errors == watch.console == []
 
 
 def test_the_japanese_edition_has_no_control_and_loads_nothing_of_it(context, origin: str) -> None:
