@@ -23,7 +23,7 @@ export default async (article, href) => {
   style.textContent = `.book-original-text{display:none}
 .book-original-on .book-original-text{display:block;margin:.2em 0 .6em;padding-left:.75em;
 border-left:2px solid var(--color-brand-primary);color:var(--color-foreground-secondary);
-font-size:max(.9em,.8125rem);font-weight:normal}
+font-size:max(.9em,.8125rem);font-weight:normal;overflow-wrap:anywhere}
 .source-summary>p:last-child>.book-original-text{width:fit-content;margin-left:auto}`;
   document.head.append(style);
   const pairs = [];
