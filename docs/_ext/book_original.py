@@ -18,6 +18,11 @@ doctree, so a block of the translation and its original sit at the same place be
 with the class `translated` (conf.py: translation_progress_classes); an untranslated block
 already is Japanese, and a block whose original reads the same is left alone.
 
+Their styles come with the scripts, as <style> elements (the site's Content-Security-Policy
+allows inline styles, not scripts): book.css is also the EPUB's stylesheet, which this leaves
+alone, and a stylesheet of their own would cost a first visit a request. book-original.js is
+written short, without comments, because every first visit pays for each byte of it.
+
 Only the translated editions' content pages load the script: the Japanese edition, the search
 and 404 pages, and the EPUB (whose builder shares the templates but not this context, and
 packs no JavaScript) get none of it.
