@@ -80,6 +80,7 @@ extensions = [
     "myst_parser",
     "book_editions",  # docs/_ext/book_editions.py: language switcher, hreflang, no raw HTML
     "catalog_guard",  # docs/_ext/catalog_guard.py: a message failing the checks is refused
+    "book_original",  # docs/_ext/book_original.py: the Japanese original beside a translation
     "book_markup",  # docs/_ext/book_markup.py: admonition classes in LaTeX
     "epub_fixes",  # docs/_ext/epub_fixes.py: NCX identifier and XHTML language
     "search_zh_fix",  # docs/_ext/search_zh_fix.py: Chinese search in the browser
