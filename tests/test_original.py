@@ -21,6 +21,7 @@ from pathlib import Path
 
 import bench
 import catalogs
+import message_checks
 import polib
 import pytest
 from conftest import (
@@ -90,7 +91,7 @@ def rendered(message: str, tag: str) -> str:
     """The text a reader sees of a MyST message in one edition: the markup gone, a reference
     shown as its title (a bare reference as the heading it names, in that language)."""
     text = []
-    for token in catalogs.MARKDOWN.parseInline(message)[0].children or []:
+    for token in message_checks.myst_parser().parseInline(message)[0].children or []:
         if token.type in ("text", "code_inline"):
             text.append(token.content)
         elif token.type in ("softbreak", "hardbreak"):
