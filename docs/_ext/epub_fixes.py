@@ -18,6 +18,8 @@
    needs an evaluation by a person, not only automated checkers.
 5. The navigation document's <nav epub:type="toc"> has no matching ARIA role
    (Ace: epub-type-has-matching-role): it gets role="doc-toc".
+6. No document says its text direction, so the reading system's own decides: each body gets
+   dir="ltr" (see _mark_direction).
 
 Remove a fix once Sphinx does the right thing itself; tests check each result.
 """
@@ -71,6 +73,16 @@ def _add_accessibility_metadata(opf: Path, summary: str) -> None:
     opf.write_text(text.replace("\n  </metadata>", metas + "\n  </metadata>", 1), "utf-8")
 
 
+def _mark_direction(outdir: Path) -> None:
+    """dir="ltr" on every document's body: a reading system that puts the page progression
+    (rtl, in the vertical book) on the root as `direction` must not turn the lines round, and
+    an EPUB style sheet may not say `direction` itself (epubcheck CSS-001)."""
+    for page in outdir.rglob("*.xhtml"):
+        text = page.read_text(encoding="utf-8")
+        if "<body>" in text:
+            page.write_text(text.replace("<body>", '<body dir="ltr">', 1), encoding="utf-8")
+
+
 def _fix_epub_builder(app: Sphinx) -> None:
     builder = app.builder
     if not isinstance(builder, Epub3Builder):
@@ -88,6 +100,7 @@ def _fix_epub_builder(app: Sphinx) -> None:
     original_build_content = builder.build_content
 
     def build_content() -> None:
+        _mark_direction(Path(builder.outdir))
         original_build_content()
         summary = app.config.book_accessibility_summary
         _add_accessibility_metadata(Path(builder.outdir, "content.opf"), summary)
