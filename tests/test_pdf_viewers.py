@@ -72,7 +72,8 @@ INK = 240
 # back when a font's ToUnicode maps a glyph to the wrong one of the code points that share
 # it (Noto CJK draws ⽴ U+2F74 and 立 U+7ACB with one glyph). A reader's search for 立 then
 # misses the word, and a copy pastes the radical. NFKC would fold some of these (not the
-# Radicals Supplement), so the check does not rely on it: it looks for the blocks.
+# Radicals Supplement), so the check does not rely on it: it looks for the blocks. (pdf.js
+# folds the Latin ligatures itself, normalizeUnicode in its worker; nothing of the CJK.)
 LOOKALIKE_BLOCKS = (
     (0x2E80, 0x2EFF, "CJK Radicals Supplement"),
     (0x2F00, 0x2FDF, "Kangxi Radicals"),
