@@ -40,8 +40,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import languages  # noqa: E402
 
 # Distribution packages the tests use, beyond what the editions need to be built:
-# pdffonts/pdftotext, the W3C epubcheck (with its Java runtime) and a real browser.
-TEST_PACKAGES = ("poppler-utils", "epubcheck", "default-jre-headless", "chromium")
+# pdffonts/pdftotext, the W3C epubcheck (with its Java runtime), a real browser, and calibre
+# (ebook-convert: each EPUB as a Kindle's AZW3, tests/test_kindle.py; it runs without a
+# display).
+TEST_PACKAGES = ("poppler-utils", "epubcheck", "default-jre-headless", "chromium", "calibre")
 # Distribution packages every build needs: msgfmt checks the catalogs before anything is built.
 # msgfmt for the catalogs; Noto CJK for the social card image of every edition (HTML too).
 BUILD_PACKAGES = ("gettext", "fonts-noto-cjk")
