@@ -11,6 +11,7 @@ such CSS put back shows that each check catches what it looks for.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import shutil
 import subprocess
@@ -139,24 +140,32 @@ for path in sys.argv[1:]:
 """
 
 
+def calibre(tool: str, *args: str, config: Path, cwd: Path | None = None) -> str:
+    """Run a calibre command; its output. `config` is its own settings folder, so that no
+    one's calibre preferences or plugins take part, and no test run changes them. calibre's
+    converters need no display; offscreen keeps a desktop session's display out of it."""
+    command = shutil.which(tool)
+    if not command:
+        pytest.fail(f"{tool} is missing: `make test` installs it (Debian package calibre)")
+    env = {**os.environ, "CALIBRE_CONFIG_DIRECTORY": str(config), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [command, *args], cwd=cwd, capture_output=True, text=True, timeout=600, env=env
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    return output
+
+
 def calibre_css_messages(epub: Path, folder: Path) -> list[str]:
     """What calibre's CSS parser reports on each style sheet file of the EPUB."""
-    calibre_debug = shutil.which("calibre-debug")
-    if not calibre_debug:
-        pytest.fail("calibre is missing: `make test` installs it (Debian package calibre)")
+    unpacked = folder / "epub"
     with zipfile.ZipFile(epub) as book:
-        book.extractall(folder)
-    sheets = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.css"))
+        book.extractall(unpacked)
+    sheets = sorted(str(p.relative_to(unpacked)) for p in unpacked.rglob("*.css"))
     assert sheets
-    result = subprocess.run(
-        [calibre_debug, "-c", CALIBRE_CSS_CHECK, *sheets],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout.splitlines()
+    config = folder / "calibre-config"
+    output = calibre("calibre-debug", "-c", CALIBRE_CSS_CHECK, *sheets, config=config, cwd=unpacked)
+    return output.splitlines()
 
 
 def epub_with_css(epub: Path, target: Path, extra: str, sheet: str = "_static/book.css") -> Path:
