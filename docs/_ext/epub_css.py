@@ -4,11 +4,11 @@ book.css styles the book's elements for the HTML (furo) and the EPUB. In the HTM
 and spacings come from furo's custom properties, `var(--color-brand-primary, #2962ff)`, so
 that light and dark modes both work; the value after the comma is the fallback, which is what
 an EPUB reading system that understands custom properties computes, since the EPUB has no
-furo to define them. Custom properties are not in the CSS that EPUB reading systems are
-required to understand, and some do not: calibre's CSS parser — through which the book
-reaches a Kindle as AZW3 (`ebook-convert`) — reports each var() as a syntax error and drops
-the declaration, which lost the Q&A frame, its background and colours, and the commentary's
-rule.
+furo to define them. Custom properties came to CSS after the EPUB 3.0 CSS profile, and not
+every reading system understands them: calibre's CSS parser — through which the book reaches
+a Kindle as AZW3 (`ebook-convert`) — reports each var() as a syntax error (11 a book) and
+drops the declaration, which lost the Q&A frame, its background and colours, and the
+commentary's rule and colour.
 
 So the EPUB builder writes its copy of each stylesheet of `_static/` resolved, from the one
 source (docs/_static/book.css stays as it is, and so does the HTML site):
@@ -24,8 +24,10 @@ source (docs/_static/book.css stays as it is, and so does the HTML site):
   only, and a reading system applies its own night mode;
 - a rule left without declarations is dropped.
 
-A stylesheet without any of these is left byte for byte as it is; tinycss2 (a CSS Syntax
-Level 3 parser) keeps the comments and white space of the rest. tests/test_epub_css.py checks
+A stylesheet without any of these is left byte for byte as it is; the rest keeps its comments
+and white space. The CSS is read by tinycss2 (CSS Syntax Level 3, as browsers tokenize; a
+small pure-Python package of the WeasyPrint authors) rather than by patterns: var() nests,
+and strings, comments and escapes can hold `var(`, `;` or `}`. tests/test_epub_css.py checks
 every stylesheet of every EPUB; tests/test_kindle.py converts the EPUBs with calibre.
 """
 
