@@ -83,6 +83,7 @@ extensions = [
     "book_original",  # docs/_ext/book_original.py: the Japanese original beside a translation
     "book_markup",  # docs/_ext/book_markup.py: admonition classes in LaTeX
     "epub_fixes",  # docs/_ext/epub_fixes.py: NCX identifier and XHTML language
+    "epub_css",  # docs/_ext/epub_css.py: EPUB stylesheets without custom properties (Kindle)
     "search_zh_fix",  # docs/_ext/search_zh_fix.py: Chinese search in the browser
     "html_fixes",  # docs/_ext/html_fixes.py: aria-level on toctree captions, named asides
     "lean_pages",  # docs/_ext/lean_pages.py: no unused CSS/JS on the pages

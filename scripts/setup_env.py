@@ -40,9 +40,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import languages  # noqa: E402
 
 # Distribution packages the tests use, beyond what the editions need to be built:
-# pdffonts/pdftotext/pdftoppm (poppler) and mutool (MuPDF), two of the PDF viewers the PDFs are
-# read in; the W3C epubcheck (with its Java runtime) and a real browser.
-TEST_PACKAGES = ("poppler-utils", "mupdf-tools", "epubcheck", "default-jre-headless", "chromium")
+# What the tests read the book with: pdffonts/pdftotext/pdftoppm (poppler) and mutool (MuPDF),
+# two of the PDF viewers; the W3C epubcheck (with its Java runtime); a real browser; calibre
+# (ebook-convert: each EPUB as a Kindle's AZW3, tests/test_kindle.py; it runs without a display).
+TEST_PACKAGES = (
+    "poppler-utils", "mupdf-tools", "epubcheck", "default-jre-headless", "chromium", "calibre",
+)  # fmt: skip
 # Distribution packages every build needs: msgfmt checks the catalogs before anything is built.
 # msgfmt for the catalogs; Noto CJK for the social card image of every edition (HTML too).
 BUILD_PACKAGES = ("gettext", "fonts-noto-cjk")

@@ -8,13 +8,22 @@ one under the other (2023). This post-transform marks those runs for the stylesh
 (`_static/book-epub-vertical.css`) in the vertical EPUB only: the source, the catalogs and the
 other editions are untouched. Digits inside Latin text (a URL, 2023/03/18) stay as they are,
 rotated with the Latin text around them.
+
+Kindle: Amazon's reading systems take the book's writing mode from the package, not from the
+CSS: `<meta name="primary-writing-mode" content="vertical-rl"/>` in content.opf (Kindle
+Publishing Guidelines; kept by calibre's `ebook-convert` as the AZW3's EXTH record 525).
+Without it calibre writes "horizontal-rl" beside the right-to-left page progression, the mode
+of a horizontal right-to-left book. The vertical EPUB gets that meta element too (an OPF 2
+meta, which EPUB 3 allows and epubcheck accepts); tests/test_kindle.py reads it back.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from docutils import nodes
+from sphinx.builders.epub3 import Epub3Builder
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 # A run of ASCII digits that touches no Latin letter, digit, or URL/date punctuation.
@@ -55,6 +64,26 @@ def _ancestors(node: nodes.Node):
         parent = parent.parent
 
 
+PRIMARY_WRITING_MODE = '<meta name="primary-writing-mode" content="vertical-rl"/>'
+
+
+def _declare_writing_mode(app) -> None:
+    builder = app.builder
+    if not isinstance(builder, Epub3Builder) or not _vertical(app):
+        return
+    original_build_content = builder.build_content
+
+    def build_content() -> None:
+        original_build_content()
+        opf = Path(builder.outdir, "content.opf")
+        text = opf.read_text(encoding="utf-8")
+        meta = f"\n    {PRIMARY_WRITING_MODE}\n  </metadata>"
+        opf.write_text(text.replace("\n  </metadata>", meta, 1), encoding="utf-8")
+
+    builder.build_content = build_content  # type: ignore[method-assign]
+
+
 def setup(app):
     app.add_post_transform(MarkUprightDigits)
+    app.connect("builder-inited", _declare_writing_mode)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
