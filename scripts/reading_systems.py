@@ -67,10 +67,17 @@ TOOLS = {
 ENGINE_TOOLS = {"foliate": {"foliate": "foliate"}, "calibre": {"ebook-viewer": "calibre"}}
 # GTK's (Adwaita's) colour of a selected row: the current entry of Foliate's table of contents.
 SELECTED_ROW = (53, 132, 228)
+# The least share of dark pixels between the running head and foot of a page of text (a
+# page of this book holds 2 to 7 %; a reader's blank page with its head and foot, 0).
+MIN_INK = 0.005
 
 
 class ReaderError(RuntimeError):
-    """A reader did not show what was asked of it in time."""
+    """A reader did not show what was asked of it in time; `image` is its last picture."""
+
+    def __init__(self, message: str, image: Image.Image | None = None) -> None:
+        super().__init__(message)
+        self.image = image
 
 
 def missing_tools(engines: tuple[str, ...] = ENGINES) -> dict[str, str]:
@@ -182,26 +189,27 @@ class Screen:
         unlike: Image.Image | None = None,
         within: float | None = None,
     ) -> Image.Image:
-        """The window's picture once it shows a page (mostly white) and stopped changing; with
-        `unlike`, once it also differs from that picture. ReaderError after `within` seconds
-        (default: the timeout)."""
-        deadline = time.monotonic() + (within or self.timeout)
-        previous = None
+        """The window's picture once it shows a page of text and stopped changing: mostly
+        white, with ink between the running head and foot, the same in three captures in a
+        row; with `unlike`, once it also differs from that picture. ReaderError after `within`
+        seconds (default: the timeout), with the last capture."""
+        limit = within or self.timeout
+        deadline = time.monotonic() + limit
+        image, previous, stable = None, None, 0
         while time.monotonic() < deadline:
             image = self.capture(window)
+            stable = stable + 1 if previous is not None and same(image, previous) else 0
             if (
-                previous is not None
+                stable >= 2
                 and image.size == SCREEN
                 and white_fraction(image) >= 0.5
-                and same(image, previous)
+                and text_layout(image)["ink"] >= MIN_INK
                 and (unlike is None or not same(image, unlike))
             ):
                 return image
             previous = image
             time.sleep(0.4)
-        raise ReaderError(
-            f"{what}: nothing settled after {within or self.timeout:.0f} s: {tail(log)}"
-        )
+        raise ReaderError(f"{what}: no page of text after {limit:.0f} s: {tail(log)}", image)
 
     def after_key(self, window: str, key: str, what: str, log: Path) -> Image.Image:
         """The page shown after a key press; the key is pressed again while nothing changes."""
@@ -372,7 +380,13 @@ def capture_one(engine: str, book: Path, out: Path, timeout: float) -> list[Path
     """One book in one engine, on an X server and in a home of its own."""
     written = []
     with xvfb() as display, tempfile.TemporaryDirectory(prefix=f"{engine}-") as home:
-        for suffix, image in READERS[engine](book, Screen(display, timeout), Path(home)).items():
+        try:
+            pictures = READERS[engine](book, Screen(display, timeout), Path(home))
+        except ReaderError as error:
+            if error.image is not None:  # what the reader showed instead, for a person
+                error.image.save(out / engine / f"{book.stem}-failed.png")
+            raise
+        for suffix, image in pictures.items():
             target = out / engine / f"{book.stem}{suffix}.png"
             image.save(target)
             written.append(target)

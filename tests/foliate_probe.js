@@ -82,12 +82,19 @@ const MEASURE = `(async () => {
     await new Promise(r => win.requestAnimationFrame(() => win.requestAnimationFrame(r)));
     const frame = win.frameElement.getBoundingClientRect();
     const box = r => [r.left + frame.left, r.top + frame.top, r.width, r.height];
-    const rects = node => [...node.getClientRects()].filter(r => r.width || r.height).map(box);
+    const rects = node => [...node.getClientRects()].filter(r => r.width > 0 && r.height > 0).map(box);
     const css = el => { const s = win.getComputedStyle(el);
         return { writingMode: s.writingMode || s.webkitWritingMode, direction: s.direction,
                  fontFamily: s.fontFamily, fontSize: parseFloat(s.fontSize),
                  fontFeatureSettings: s.fontFeatureSettings,
                  textOrientation: s.textOrientation || s.webkitTextOrientation }; };
+    // The glyphs whose ink the tests look at (punctuation, ー, brackets, 縦中横 numbers): each
+    // gets an isolation pass, 0 or 1 in turn, so that two marks side by side are never drawn
+    // in the same pass (ISOLATE).
+    const MARKS = '、。，ー「」';
+    const passes = [[], []];
+    let marks = 0;
+    const isolate = range => { const pass = marks++ % 2; passes[pass].push(range); return pass; };
     const characters = p => {
         const out = [];
         const walker = doc.createTreeWalker(p, NodeFilter.SHOW_TEXT);
@@ -99,9 +106,16 @@ const MEASURE = `(async () => {
                 range.setEnd(node, offset + c.length);
                 offset += c.length;
                 if (!c.trim()) continue;
-                out.push({ c, rects: rects(range),
-                           tcy: Boolean(node.parentElement.closest('.tcy')),
-                           upright: Boolean(node.parentElement.closest('.upright')) });
+                const tcy = node.parentElement.closest('.tcy');
+                const mark = MARKS.includes(c) || (tcy && node === tcy.firstChild && offset === c.length);
+                const entry = { c, rects: rects(range), tcy: Boolean(tcy),
+                                upright: Boolean(node.parentElement.closest('.upright')) };
+                if (mark && tcy) {
+                    const whole = doc.createRange();
+                    whole.selectNodeContents(tcy);
+                    entry.pass = isolate(whole);
+                } else if (mark) entry.pass = isolate(range);
+                out.push(entry);
             }
         }
         return out;
@@ -109,7 +123,21 @@ const MEASURE = `(async () => {
     const running = [...doc.querySelectorAll('section > p')];
     const container = rendition.manager.container.getBoundingClientRect();
     const location = rendition.currentLocation();
+    const toc = [];
+    const walk = items => items.forEach(item => {
+        const target = book.spine.get(item.href);
+        toc.push({ label: item.label.trim(), href: item.href,
+                   section: target ? target.href : null });
+        walk(item.subitems || []);
+    });
+    walk(book.navigation.toc);
+    const paragraphs = running.map(p => ({ id: p.id, text: p.textContent, style: css(p),
+                                           chars: characters(p) }));
+    window.__probePasses = passes;
+    window.__probeDocument = doc;
     return {
+        toc,
+        spine: book.spine.spineItems.filter(s => s.linear).map(s => s.href),
         packageDirection: book.package.metadata.direction || null,
         renditionDirection: rendition.settings.direction || null,
         axis: rendition.manager.settings.axis,
@@ -122,16 +150,38 @@ const MEASURE = `(async () => {
         frame: [frame.left, frame.top, frame.width, frame.height],
         html: css(doc.documentElement),
         body: css(doc.body),
-        paragraphs: running.map(p => ({ id: p.id, text: p.textContent, style: css(p),
-                                        chars: characters(p) })),
+        paragraphs,
         tcy: [...doc.querySelectorAll('.tcy')].map(s => ({
-            text: s.textContent, fontSize: parseFloat(win.getComputedStyle(s).fontSize),
+            text: s.textContent,
+            pass: paragraphs.flatMap(p => p.chars).find(c => c.tcy && c.pass !== undefined &&
+                JSON.stringify(c.rects) === JSON.stringify(rects(s)))?.pass ?? null, fontSize: parseFloat(win.getComputedStyle(s).fontSize),
             combine: win.getComputedStyle(s).textCombineUpright ||
                      win.getComputedStyle(s).webkitTextCombine || null,
             rects: rects(s) })),
         admonitions: [...doc.querySelectorAll('div.admonition')].map(d => ({
             classes: d.className, rects: rects(d) })),
     };
+})()`;
+
+// Draw only the marks of one pass: every other glyph, rule, frame and background is made
+// transparent (colours only: nothing moves), and the marks are painted black through the CSS
+// Custom Highlight API, which leaves the document as it is.
+const ISOLATE = pass => `(() => {
+    const doc = window.__probeDocument;
+    if (!doc.getElementById('probe-isolate')) {
+        const style = doc.createElementNS('http://www.w3.org/1999/xhtml', 'style');
+        style.id = 'probe-isolate';
+        style.textContent = \`*, *::before, *::after, *::marker {
+            color: transparent !important; -webkit-text-fill-color: transparent !important;
+            text-decoration-color: transparent !important; border-color: transparent !important;
+            background: transparent !important; box-shadow: none !important;
+            outline-color: transparent !important; }
+          ::highlight(probe) { color: black !important; -webkit-text-fill-color: black !important; }\`;
+        doc.documentElement.appendChild(style);
+    }
+    doc.defaultView.CSS.highlights.set('probe', new doc.defaultView.Highlight(...window.__probePasses[${pass}]));
+    doc.defaultView.requestAnimationFrame(() => doc.defaultView.requestAnimationFrame(() =>
+        setTimeout(() => dispatch({ type: 'probe-isolated', payload: ${pass} }), 100)));
 })()`;
 
 const loop = GLib.MainLoop.new(null, false);
@@ -181,6 +231,14 @@ const probe = ({ epub, href, json, png }) => new Promise((resolve, reject) => {
                 ok(value.is_undefined() ? null : value.to_string());
             } catch (e) { fail(e); }
         }));
+    const snapshot = path => new Promise((ok, fail) =>
+        webView.get_snapshot(WebKit2.SnapshotRegion.VISIBLE, WebKit2.SnapshotOptions.NONE, null,
+            (view, result) => {
+                try {
+                    view.get_snapshot_finish(result).writeToPNG(path);
+                    ok();
+                } catch (e) { fail(e); }
+            }));
     const runResource = name => new Promise(ok =>
         webView.run_javascript_from_gresource(RESOURCE + name, null, () => ok()));
 
@@ -240,14 +298,16 @@ const probe = ({ epub, href, json, png }) => new Promise((resolve, reject) => {
                     if (payload.error) throw new Error(`${epub}: ${payload.error}`);
                     payload.foliateDefaults = { font: defaults.font, layout: defaults.layout,
                         'use-publisher-font': defaults['use-publisher-font'] };
+                    payload.marks = [0, 1].map(pass => png.replace(/\.png$/, `-marks-${pass}.png`));
                     GLib.file_set_contents(json, JSON.stringify(payload, null, 1));
-                    webView.get_snapshot(WebKit2.SnapshotRegion.VISIBLE,
-                        WebKit2.SnapshotOptions.NONE, null, (view, result) => {
-                            try {
-                                view.get_snapshot_finish(result).writeToPNG(png);
-                                finish();
-                            } catch (e) { finish(e); }
-                        });
+                    await snapshot(png);
+                    await run(ISOLATE(0));
+                    break;
+                }
+                case 'probe-isolated': {
+                    await snapshot(png.replace(/\.png$/, `-marks-${payload}.png`));
+                    if (payload === 0) await run(ISOLATE(1));
+                    else finish();
                     break;
                 }
             }
