@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -170,16 +171,16 @@ class Screen:
         self.xdotool("windowfocus", window)
 
     def capture(self, window: str) -> Image.Image:
-        with tempfile.NamedTemporaryFile(suffix=".png") as shot:
-            subprocess.run(
-                ["import", "-silent", "-window", window, f"png:{shot.name}"],
-                env={**os.environ, "DISPLAY": self.display},
-                capture_output=True,
-                timeout=30,
-                check=True,
-            )
-            with Image.open(shot.name) as image:
-                return image.convert("RGB")
+        """The window's picture (as a PPM: no PNG compression on every poll)."""
+        shot = subprocess.run(
+            ["import", "-silent", "-window", window, "-depth", "8", "ppm:-"],
+            env={**os.environ, "DISPLAY": self.display},
+            capture_output=True,
+            timeout=30,
+            check=True,
+        ).stdout
+        with Image.open(io.BytesIO(shot)) as image:
+            return image.convert("RGB")
 
     def settled(
         self,
@@ -208,7 +209,7 @@ class Screen:
             ):
                 return image
             previous = image
-            time.sleep(0.4)
+            time.sleep(0.5)
         raise ReaderError(f"{what}: no page of text after {limit:.0f} s: {tail(log)}", image)
 
     def after_key(self, window: str, key: str, what: str, log: Path) -> Image.Image:
