@@ -419,9 +419,12 @@ def profile(ink: Image.Image) -> list[int]:
 def text_layout(image: Image.Image, margin: float = 0.07) -> dict[str, object]:
     """How the text on a page runs, from the ink alone (dark pixels: text, not frames).
 
-    Lines of horizontal text are runs of ink down the page, separated by their leading, and
-    each reaches across most of the page; columns of vertical text are runs of ink across it.
-    So the axis with many runs is the one the lines follow each other along. The top and
+    The ink of horizontal text, summed along each row of pixels, comes in many runs down the
+    page (lines and paragraphs, parted by their leading; gaps under 5 pixels are closed), and
+    summed along each column in one or two (the page, or the two pages of a spread): the gaps
+    between words and characters of one line are filled by the others. Vertical text is the
+    other way round. So the text is vertical when the columns give at least 4 runs and twice
+    as many as the rows, horizontal in the opposite case, and unclear otherwise. The top and
     bottom `margin` of the window (a reader's running head and page number) are left out."""
     width, height = image.size
     top, bottom = int(height * margin), int(height * (1 - margin))
@@ -429,9 +432,9 @@ def text_layout(image: Image.Image, margin: float = 0.07) -> dict[str, object]:
     ink = grey.point(lambda value: 255 if value < 128 else 0)
     rows, columns = profile(ink), profile(ink.transpose(Image.Transpose.TRANSPOSE))
     row_runs, column_runs = ink_runs(rows), ink_runs(columns)
-    if len(column_runs) >= 2 * max(len(row_runs), 1):
+    if len(column_runs) >= max(4, 2 * len(row_runs)):
         orientation = "vertical"
-    elif len(row_runs) >= 2 * max(len(column_runs), 1):
+    elif len(row_runs) >= max(4, 2 * len(column_runs)):
         orientation = "horizontal"
     else:
         orientation = "unclear"
