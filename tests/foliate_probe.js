@@ -88,7 +88,7 @@ const MEASURE = `(async () => {
                  fontFamily: s.fontFamily, fontSize: parseFloat(s.fontSize),
                  fontFeatureSettings: s.fontFeatureSettings,
                  textOrientation: s.textOrientation || s.webkitTextOrientation }; };
-    // The glyphs whose ink the tests look at (punctuation, ー, brackets, 縦中横 numbers): each
+    // The glyphs whose ink the tests look at (punctuation, ー, brackets, numbers): each
     // gets an isolation pass, 0 or 1 in turn, so that two marks side by side are never drawn
     // in the same pass (ISOLATE).
     const MARKS = '、。，ー「」';
@@ -107,9 +107,11 @@ const MEASURE = `(async () => {
                 offset += c.length;
                 if (!c.trim()) continue;
                 const tcy = node.parentElement.closest('.tcy');
-                const mark = MARKS.includes(c) || (tcy && node === tcy.firstChild && offset === c.length);
+                const upright = node.parentElement.closest('.upright');
+                const mark = MARKS.includes(c) || upright ||
+                    (tcy && node === tcy.firstChild && offset === c.length);
                 const entry = { c, rects: rects(range), tcy: Boolean(tcy),
-                                upright: Boolean(node.parentElement.closest('.upright')) };
+                                upright: Boolean(upright) };
                 if (mark && tcy) {
                     const whole = doc.createRange();
                     whole.selectNodeContents(tcy);
