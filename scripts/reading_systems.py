@@ -1,36 +1,45 @@
 """Screenshots of the first chapter page of every EPUB in real reading systems, under Xvfb.
 
 Usage:
-    python scripts/reading_systems.py [BOOK ...] [--engine NAME ...] [--out DIR] [--timeout S]
+    python scripts/reading_systems.py [BOOK ...] [--engine NAME ...] [--out DIR]
+                                      [--timeout S] [--jobs N]
 
     BOOK      xi-russia-2023-ja, xi-russia-2023-ja-vertical, xi-russia-2023-en, ...
               (default: every EPUB in build/site/downloads/)
     --engine  foliate, calibre (default: both)
     --out     where the screenshots go (default: build/reading-systems/)
     --timeout seconds a reader may take to show a page (default: 120)
+    --jobs    readers running at a time, each on its own X server (default: 2)
 
 Writes, for a person to look at (and for tests/test_reading_systems.py to check):
 
     build/reading-systems/foliate/<book>.png        Foliate (epub.js on WebKitGTK)
     build/reading-systems/calibre/<book>.png        calibre's E-book viewer (Qt WebEngine)
     build/reading-systems/calibre/<book>-next.png   the page after it, turned with the keyboard
+    build/reading-systems/<engine>/<book>[-next]-failed.png   what a reader showed instead,
+                                                    when it did not show a page of text
 
-Each reader runs on its own X server (Xvfb, 1000x800), its window moved to the origin and sized
-to the screen, with a fresh temporary HOME, XDG and calibre configuration directory for every
-book, so no stored reading position, first-run dialog or other instance interferes; calibre's
-"Welcome" help is marked as seen in that fresh configuration. The first chapter page
+and prints, for each, the orientation of its text and its share of ink.
+
+Each reader runs on an X server of its own (Xvfb, 1000x800), its window moved to the origin and
+sized to the screen, with a fresh temporary HOME, XDG and calibre configuration directory for
+every book, so no stored reading position, first-run dialog or other instance interferes;
+calibre's "Welcome" help is marked as seen in that fresh configuration. The first chapter page
 (chapters/china-position) is reached as a reader reaches it:
 
 - calibre: `ebook-viewer --open-at toc-href:chapters/china-position.xhtml` (the book's table of
   contents entry);
 - Foliate has no such option: its table of contents is opened (Ctrl+T) and the entry after the
   current one (the opening page's) is clicked; the selected row is found by its highlight
-  colour. The screenshot must differ from the opening page, or the run fails.
+  colour. The screenshot must differ from the opening page.
 
-Every wait polls the screen (a page counts as shown when most of the window is white and two
-captures in a row are identical) and is bounded by --timeout. The readers' logs are in the
-temporary directory; a failure prints the end of the log. Needs the Debian packages foliate,
-calibre, xvfb, xdotool and imagemagick (`python3 scripts/setup_env.py system --for test`).
+Every wait polls the screen and is bounded by --timeout: a page counts as shown when most of
+the window is white, there is ink between the running head and foot, and three captures in a
+row are identical. A page turned to that shows no text (the blank page calibre showed after
+the first page of an earlier Japanese EPUB) is an error, not something to wait out. A failure
+names the book and the engine and ends with the reader's log. Needs the Debian packages
+foliate, calibre, xvfb, xdotool and imagemagick (`python3 scripts/setup_env.py system --for
+test`).
 """
 
 from __future__ import annotations
@@ -76,9 +85,11 @@ MIN_INK = 0.005
 class ReaderError(RuntimeError):
     """A reader did not show what was asked of it in time; `image` is its last picture."""
 
-    def __init__(self, message: str, image: Image.Image | None = None) -> None:
+    def __init__(self, message: str, image: Image.Image | None = None, suffix: str = "") -> None:
         super().__init__(message)
         self.image = image
+        self.suffix = suffix  # of the screenshot it failed to take ("-next")
+        self.pictures: dict[str, Image.Image] = {}  # those taken before it failed
 
 
 def missing_tools(engines: tuple[str, ...] = ENGINES) -> dict[str, str]:
@@ -189,11 +200,12 @@ class Screen:
         log: Path,
         unlike: Image.Image | None = None,
         within: float | None = None,
+        text: bool = True,
     ) -> Image.Image:
-        """The window's picture once it shows a page of text and stopped changing: mostly
-        white, with ink between the running head and foot, the same in three captures in a
-        row; with `unlike`, once it also differs from that picture. ReaderError after `within`
-        seconds (default: the timeout), with the last capture."""
+        """The window's picture once it stopped changing (the same in three captures in a row)
+        and, with `text`, shows a page of text (mostly white, with ink between the running
+        head and foot); with `unlike`, once it also differs from that picture. ReaderError
+        after `within` seconds (default: the timeout), with the last capture."""
         limit = within or self.timeout
         deadline = time.monotonic() + limit
         image, previous, stable = None, None, 0
@@ -203,8 +215,7 @@ class Screen:
             if (
                 stable >= 2
                 and image.size == SCREEN
-                and white_fraction(image) >= 0.5
-                and text_layout(image)["ink"] >= MIN_INK
+                and (not text or shows_text(image))
                 and (unlike is None or not same(image, unlike))
             ):
                 return image
@@ -213,16 +224,29 @@ class Screen:
         raise ReaderError(f"{what}: no page of text after {limit:.0f} s: {tail(log)}", image)
 
     def after_key(self, window: str, key: str, what: str, log: Path) -> Image.Image:
-        """The page shown after a key press; the key is pressed again while nothing changes."""
+        """The page shown after a key press. A key pressed while the reader still lays the book
+        out can be lost: while the picture does not change, the key is pressed again. A page
+        that changed but shows no text (given a few seconds more to draw it) is an error."""
         before = self.capture(window)
         deadline = time.monotonic() + self.timeout
         while True:
             self.xdotool("key", key)
             try:
-                return self.settled(window, what, log, unlike=before, within=10)
+                turned = self.settled(window, what, log, unlike=before, within=10, text=False)
             except ReaderError:
                 if time.monotonic() > deadline:
                     raise
+                continue
+            if shows_text(turned):
+                return turned
+            try:
+                return self.settled(window, what, log, unlike=before, within=5)
+            except ReaderError as error:
+                raise ReaderError(f"{what}: a blank page: {tail(log)}", error.image) from None
+
+
+def shows_text(image: Image.Image) -> bool:
+    return white_fraction(image) >= 0.5 and text_layout(image)["ink"] >= MIN_INK
 
 
 def same(a: Image.Image, b: Image.Image) -> bool:
@@ -293,33 +317,34 @@ def foliate(book: Path, screen: Screen, home: Path) -> dict[str, Image.Image]:
     with reader(["foliate", str(book)], screen.display, home, env) as (process, log):
         window = screen.window("com.github.johnfactotum.Foliate", process, log)
         screen.fill(window)
-        opening = screen.settled(window, f"Foliate, {book.name}: the opening page", log)
-        screen.xdotool("key", "ctrl+t")
+        opening = screen.settled(window, "the opening page", log)
         deadline = time.monotonic() + screen.timeout
         row = None
         while row is None and time.monotonic() < deadline:
-            time.sleep(0.4)
-            row = next_row(screen.capture(window))
+            screen.xdotool("key", "ctrl+t")  # again, should the first press be lost
+            for _ in range(10):
+                time.sleep(0.5)
+                row = next_row(screen.capture(window))
+                if row:
+                    break
         if row is None:
-            raise ReaderError(f"Foliate, {book.name}: its table of contents did not open")
+            raise ReaderError("its table of contents did not open", screen.capture(window))
         screen.xdotool("mousemove", str(row[0]), str(row[1]), "click", "1")
         screen.xdotool("mousemove", str(SCREEN[0] // 2), str(SCREEN[1] // 2))
-        chapter = screen.settled(window, f"Foliate, {book.name}: the chapter", log, opening)
+        chapter = screen.settled(window, "the chapter", log, opening)
     return {"": chapter}
 
 
 def next_row(image: Image.Image) -> tuple[int, int] | None:
     """The middle of the row under the selected one in an open list, or None."""
-    pixels = image.load()
-    width, height = image.size
-    rows = [
-        y for y in range(height) if sum(pixels[x, y] == SELECTED_ROW for x in range(width)) > 100
-    ]
+    difference = ImageChops.difference(image, Image.new("RGB", image.size, SELECTED_ROW))
+    mask = difference.convert("L").point(lambda value: 255 if value == 0 else 0)
+    rows = [y for y, count in enumerate(profile(mask)) if count > 100]
     if len(rows) < 8:
         return None
     top, bottom = rows[0], rows[-1]
-    columns = [x for x in range(width) if pixels[x, (top + bottom) // 2] == SELECTED_ROW]
-    return (columns[0] + columns[-1]) // 2, (top + bottom) // 2 + (bottom - top + 1)
+    left, _, right, _ = mask.crop((0, top, image.width, bottom + 1)).getbbox()
+    return (left + right) // 2, (top + bottom) // 2 + (bottom - top + 1)
 
 
 def calibre(book: Path, screen: Screen, home: Path) -> dict[str, Image.Image]:
@@ -337,10 +362,13 @@ def calibre(book: Path, screen: Screen, home: Path) -> dict[str, Image.Image]:
     with reader(command, screen.display, home, env) as (process, log):
         window = screen.window("calibre-ebook-viewer", process, log)
         screen.fill(window)
-        chapter = screen.settled(window, f"calibre, {book.name}: the chapter", log)
-        # Page Down: the next page, whatever the book's direction. A key pressed while the
-        # viewer still lays the book out can be lost: pressed again until the page changes.
-        following = screen.after_key(window, "Next", f"calibre, {book.name}: the next page", log)
+        chapter = screen.settled(window, "the chapter", log)
+        # Page Down: the next page, whatever the book's direction.
+        try:
+            following = screen.after_key(window, "Next", "the next page", log)
+        except ReaderError as error:
+            error.suffix, error.pictures = "-next", {"": chapter}
+            raise
     return {"": chapter, "-next": following}
 
 
@@ -353,9 +381,10 @@ def capture(
     out: Path = OUT,
     timeout: float = 120,
     jobs: int = 1,
-) -> dict[str, list[Path]]:
+) -> tuple[dict[str, list[Path]], dict[tuple[str, str], str]]:
     """Screenshots of every book in every engine, `jobs` readers at a time (each on its own X
-    server); {engine: [written PNG, ...]}."""
+    server): ({engine: [written PNG, ...]}, {(engine, book name): what failed}). Missing
+    programs or books raise ReaderError before anything runs."""
     missing = missing_tools(engines)
     if missing:
         raise ReaderError(
@@ -371,27 +400,33 @@ def capture(
     tasks = [(engine, book) for engine in engines for book in paths]
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         done = list(pool.map(lambda task: capture_one(*task, out, timeout), tasks))
-    written: dict[str, list[Path]] = {}
-    for (engine, _), files in zip(tasks, done, strict=True):
-        written.setdefault(engine, []).extend(files)
-    return written
+    written: dict[str, list[Path]] = {engine: [] for engine in engines}
+    failures: dict[tuple[str, str], str] = {}
+    for (engine, book), (files, failure) in zip(tasks, done, strict=True):
+        written[engine] += files
+        if failure:
+            failures[engine, book.stem] = failure
+    return written, failures
 
 
-def capture_one(engine: str, book: Path, out: Path, timeout: float) -> list[Path]:
-    """One book in one engine, on an X server and in a home of its own."""
+def capture_one(engine: str, book: Path, out: Path, timeout: float) -> tuple[list[Path], str]:
+    """One book in one engine, on an X server and in a home of its own: the PNGs written and
+    what failed ("" when nothing did)."""
     written = []
     with xvfb() as display, tempfile.TemporaryDirectory(prefix=f"{engine}-") as home:
         try:
             pictures = READERS[engine](book, Screen(display, timeout), Path(home))
         except ReaderError as error:
+            pictures, failure = dict(error.pictures), f"{engine}, {book.name}: {error}"
             if error.image is not None:  # what the reader showed instead, for a person
-                error.image.save(out / engine / f"{book.stem}-failed.png")
-            raise
+                pictures[f"{error.suffix}-failed"] = error.image
+        else:
+            failure = ""
         for suffix, image in pictures.items():
             target = out / engine / f"{book.stem}{suffix}.png"
             image.save(target)
             written.append(target)
-    return written
+    return written, failure
 
 
 # --- what a screenshot shows -----------------------------------------------------------------
@@ -459,10 +494,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reading_systems: no EPUB in {DOWNLOADS}: run `make epub` first", file=sys.stderr)
         return 2
     try:
-        written = capture(paths, tuple(args.engine or ENGINES), args.out, args.timeout, args.jobs)
+        written, failures = capture(
+            paths, tuple(args.engine or ENGINES), args.out, args.timeout, args.jobs
+        )
     except ReaderError as error:
         print(f"reading_systems: {error}", file=sys.stderr)
-        return 1
+        return 2
     for files in written.values():
         for path in files:
             with Image.open(path) as image:
@@ -471,6 +508,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "
                 f"{layout['orientation']} text, ink {layout['ink']:.1%}"
             )
+    for failure in failures.values():
+        print(f"reading_systems: {failure}", file=sys.stderr)
+    if failures:
+        return 1
     return 0
 
 
