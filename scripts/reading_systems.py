@@ -80,6 +80,8 @@ SELECTED_ROW = (53, 132, 228)
 # The least share of dark pixels between the running head and foot of a page of text (a
 # page of this book holds 2 to 7 %; a reader's blank page with its head and foot, 0).
 MIN_INK = 0.005
+# Seconds a page turned to may stay blank while the reader loads it (on a busy machine).
+BLANK_GRACE = 30
 
 
 class ReaderError(RuntimeError):
@@ -226,7 +228,8 @@ class Screen:
     def after_key(self, window: str, key: str, what: str, log: Path) -> Image.Image:
         """The page shown after a key press. A key pressed while the reader still lays the book
         out can be lost: while the picture does not change, the key is pressed again. A page
-        that changed but shows no text (given a few seconds more to draw it) is an error."""
+        that changed but shows no text is given BLANK_GRACE seconds more to draw it (a reader
+        shows a blank page while it loads the next document of the book), then is an error."""
         before = self.capture(window)
         deadline = time.monotonic() + self.timeout
         while True:
@@ -240,7 +243,7 @@ class Screen:
             if shows_text(turned):
                 return turned
             try:
-                return self.settled(window, what, log, unlike=before, within=5)
+                return self.settled(window, what, log, unlike=before, within=BLANK_GRACE)
             except ReaderError as error:
                 raise ReaderError(f"{what}: a blank page: {tail(log)}", error.image) from None
 
