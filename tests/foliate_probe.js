@@ -33,6 +33,13 @@ const APP_ID = 'com.github.johnfactotum.Foliate';
 const RESOURCE = `/com/github/johnfactotum/${APP_ID.split('.').pop()}/web/`;
 
 Gio.Resource.load(`${FOLIATE}/${APP_ID}.data.gresource`)._register();
+try {
+    Gio.resources_get_info(`${RESOURCE}epub-viewer.js`, Gio.ResourceLookupFlags.NONE);
+} catch (e) {
+    printerr(`foliate_probe: ${FOLIATE} has no ${RESOURCE}epub-viewer.js: this probe drives the ` +
+        'viewer of Foliate 2 (epub.js on WebKit2GTK 4.0, Debian 12\'s foliate 2.6)');
+    imports.system.exit(2);
+}
 Gtk.init(null);
 
 // Foliate's default view settings, from its schema (GSETTINGS_BACKEND=memory: no user's).
