@@ -4,8 +4,9 @@ Usage:
     python scripts/reading_systems.py [BOOK ...] [--engine NAME ...] [--out DIR]
                                       [--timeout S] [--jobs N]
 
-    BOOK      xi-russia-2023-ja, xi-russia-2023-ja-vertical, xi-russia-2023-en, ...
-              (default: every EPUB in build/site/downloads/)
+    BOOK      xi-russia-2023-ja, xi-russia-2023-ja-vertical, xi-russia-2023-en, ... (in
+              build/site/downloads/), or the path of any EPUB (default: every EPUB in
+              build/site/downloads/)
     --engine  foliate, calibre (default: both)
     --out     where the screenshots go (default: build/reading-systems/)
     --timeout seconds a reader may take to show a page (default: 120)
