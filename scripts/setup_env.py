@@ -4,7 +4,8 @@ Usage:
     python3 scripts/setup_env.py venv                 # .venv from requirements.lock
     python3 scripts/setup_env.py system --for base    # msgfmt, enough for HTML and EPUB
     python3 scripts/setup_env.py system --for build   # + TeX Live and fonts of every edition
-    python3 scripts/setup_env.py system --for test    # + poppler, epubcheck/Java, Chromium
+    python3 scripts/setup_env.py system --for test    # + poppler, epubcheck/Java, Chromium,
+                                                      #   Foliate, calibre, Xvfb, xdotool
     python3 scripts/setup_env.py check --for test     # report only; exit 1 when anything is missing
     python3 scripts/setup_env.py node                 # node_modules/ from package-lock.json
     python3 scripts/setup_env.py lock                 # re-resolve requirements.lock (maintainers)
@@ -42,9 +43,13 @@ import languages  # noqa: E402
 # Distribution packages the tests use, beyond what the editions need to be built:
 # What the tests read the book with: pdffonts/pdftotext/pdftoppm (poppler) and mutool (MuPDF),
 # two of the PDF viewers; the W3C epubcheck (with its Java runtime); a real browser; calibre
-# (ebook-convert: each EPUB as a Kindle's AZW3, tests/test_kindle.py; it runs without a display).
+# (ebook-convert: each EPUB as a Kindle's AZW3, tests/test_kindle.py; and its viewer); and the
+# reading systems the EPUBs are opened in, headless (tests/test_foliate.py,
+# tests/test_reading_systems.py, scripts/reading_systems.py): Foliate, and the gjs that runs its
+# engine without its window; Xvfb, xdotool and ImageMagick's import.
 TEST_PACKAGES = (
     "poppler-utils", "mupdf-tools", "epubcheck", "default-jre-headless", "chromium", "calibre",
+    "foliate", "gjs", "xvfb", "xdotool", "imagemagick",
 )  # fmt: skip
 # Distribution packages every build needs: msgfmt checks the catalogs before anything is built.
 # msgfmt for the catalogs; Noto CJK for the social card image of every edition (HTML too).
