@@ -36,7 +36,7 @@ from conftest import (
     languages,
 )
 from test_i18n_build import sphinx_html
-from test_site_quality import MODES, PolicyHandler
+from test_site_quality import MODES, PolicyHandler, hosted_site  # noqa: F401
 
 CHAPTER = "chapters/china-position"
 CONTROL = ".book-original-control"
@@ -143,12 +143,9 @@ def expected_pairs(tag: str, doc: str) -> Counter[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def origin(site: Path) -> Iterator[str]:
-    handler = functools.partial(PolicyHandler, directory=str(site))
-    server = QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def origin(hosted_site: str) -> str:  # noqa: F811  (the fixture imported above)
+    """The site as a host serves it, with its headers (test_site_quality.hosted_site)."""
+    return hosted_site
 
 
 @pytest.fixture
