@@ -1,4 +1,5 @@
-# The book's entry points. A thin front: the logic lives in scripts/ (each has --help).
+# The book's entry points. A thin front: the logic lives in the package src/book/ (each
+# command is a module with --help: python -m book.<name> --help).
 #   make book    build every edition (HTML, EPUB, PDF of every published language)
 #   make test    build what is out of date, then run the tests
 .DEFAULT_GOAL := help
@@ -10,7 +11,8 @@ PYTHON ?= python3
 VENV   := .venv
 VPY    := $(VENV)/bin/python
 LANG_ARGS := $(foreach l,$(LANGS),--lang $(l))
-SETUP  := $(PYTHON) scripts/setup_env.py
+# The set-up runs with the system's Python, before .venv (and the installed package) exists.
+SETUP  := PYTHONPATH=src $(PYTHON) -m book.setup_env
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -29,19 +31,19 @@ system-test: ## install what the tests need: poppler, epubcheck, Chromium (autom
 	@$(SETUP) system --for test
 
 book: venv system-build ## build the whole book into build/site/
-	$(VPY) scripts/build.py all $(LANG_ARGS)
+	$(VPY) -m book.build all $(LANG_ARGS)
 
 html: venv system-base ## build the HTML editions only
-	$(VPY) scripts/build.py html $(LANG_ARGS)
+	$(VPY) -m book.build html $(LANG_ARGS)
 
 epub: venv system-base ## build the EPUB editions only
-	$(VPY) scripts/build.py epub $(LANG_ARGS)
+	$(VPY) -m book.build epub $(LANG_ARGS)
 
 pdf: venv system-build ## build the PDF editions only
-	$(VPY) scripts/build.py pdf $(LANG_ARGS)
+	$(VPY) -m book.build pdf $(LANG_ARGS)
 
 dist: book ## one archive of the site, downloads and checksums for any static host → dist/
-	$(VPY) scripts/dist.py
+	$(VPY) -m book.dist
 
 node: ## install the outside checkers of the tests into node_modules/ (automatic)
 	@$(SETUP) node
@@ -53,31 +55,31 @@ fuzz: venv book ## the hostile-translation fuzzer, long: 5,000 generated msgstrs
 	BOOK_FUZZ_EXAMPLES=5000 $(VPY) -m pytest -s tests/test_fuzz_catalogs.py
 
 serve: venv ## live preview at http://127.0.0.1:8000 (Japanese; TAG=en for another language)
-	$(VPY) scripts/serve.py --lang $(or $(TAG),ja)
+	$(VPY) -m book.serve --lang $(or $(TAG),ja)
 
 catalogs: venv ## refresh every catalog after the Japanese source changed
-	$(VPY) scripts/catalogs.py update
+	$(VPY) -m book.catalogs update
 
 # TAG, not LANG: the environment's LANG (the locale) would leak into the command.
 add-language: venv ## add a language: make add-language TAG=de (needs a row in languages.toml)
 	@test -n "$(TAG)" || { echo "usage: make add-language TAG=<tag>" >&2; exit 2; }
-	$(VPY) scripts/catalogs.py add $(TAG)
+	$(VPY) -m book.catalogs add $(TAG)
 
 check-catalogs: venv ## check every catalog (syntax, markup, facts, Unicode, terminology)
-	$(VPY) scripts/catalogs.py check
+	$(VPY) -m book.catalogs check
 
 stats: venv ## translation statistics per language
-	$(VPY) scripts/catalogs.py stats
+	$(VPY) -m book.catalogs stats
 
 review: venv ## review page of a translation → build/site/review/<tag>.html (TAG=en; none: all)
-	$(VPY) scripts/review.py $(TAG)
+	$(VPY) -m book.review $(TAG)
 
-lint: venv ## ruff on scripts/ and tests/
-	$(VPY) -m ruff check scripts tests docs/conf.py docs/_ext
-	$(VPY) -m ruff format --check scripts tests docs/conf.py docs/_ext
+lint: venv ## ruff on the package, the tests and conf.py
+	$(VPY) -m ruff check src tests docs/conf.py
+	$(VPY) -m ruff format --check src tests docs/conf.py
 
 bench: venv system-test node ## benchmark of the pipeline (median of 3 runs) → build/bench.json
-	$(VPY) scripts/bench.py
+	$(VPY) -m book.bench
 
 linkcheck: venv ## check the external links (needs the network; not part of `make test`)
 	$(VPY) -m sphinx -b linkcheck -n -q docs build/work/linkcheck

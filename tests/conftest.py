@@ -20,41 +20,45 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import source_text
 from lxml import etree, html
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "scripts"), str(Path(__file__).parent)]
+from book import editions, languages, layout, site_url, translations, worktree
 
-import catalogs  # noqa: E402
-import languages  # noqa: E402
-import site_url  # noqa: E402
-import source_text  # noqa: E402
-import worktree  # noqa: E402
-
-import build  # noqa: E402  (scripts/build.py: where the editions are published)
-
-DOCS = ROOT / "docs"
+ROOT = layout.ROOT
+DOCS = layout.DOCS
 SOURCE_LANGUAGE = languages.SOURCE_LANGUAGE
 # Every published edition (discovered from locale/, as the build does), and the translations.
 LANGUAGES = [language.tag for language in languages.published_languages()]
 TRANSLATIONS = [tag for tag in LANGUAGES if tag != SOURCE_LANGUAGE]
 
 
-def epub_file(tag: str) -> Path:
-    return require(build.DOWNLOADS / f"{build.BOOK_SLUG}-{tag}.epub")
+# Every file a reader downloads (src/book/editions.py), and the EPUBs among them.
+DOWNLOADS = [e for lang in languages.published_languages() for e in editions.downloads(lang)]
+EPUBS = [edition for edition in DOWNLOADS if edition.fmt == "epub"]
+
+
+def download(key: str, fmt: str) -> Path:
+    """A published download by its edition's key (ja, en, ja-vertical) and format."""
+    (edition,) = [e for e in DOWNLOADS if e.key == key and e.fmt == fmt]
+    return require(edition.published)
+
+
+def epub_file(key: str) -> Path:
+    return download(key, "epub")
 
 
 def pdf_file(tag: str) -> Path:
-    return require(build.DOWNLOADS / f"{build.BOOK_SLUG}-{tag}.pdf")
+    return download(tag, "pdf")
 
 
 def html_root(tag: str) -> Path:
-    return require(build.SITE / tag)
+    return require(layout.SITE / tag)
 
 
 def heading(docname: str, tag: str) -> str:
     """A page's title in one edition: the source heading, through that language's catalog."""
-    return catalogs.translate(tag, docname, first_heading(docname))
+    return translations.translate(tag, docname, first_heading(docname))
 
 
 def copy_project(target: Path) -> Path:
@@ -84,22 +88,22 @@ def article() -> source_text.Article:
 
 @pytest.fixture(scope="session")
 def site() -> Path:
-    return require(build.SITE)
+    return require(layout.SITE)
 
 
 @pytest.fixture(scope="session")
 def html_dir() -> Path:
-    return require(build.SITE / SOURCE_LANGUAGE)
+    return require(layout.SITE / SOURCE_LANGUAGE)
 
 
 @pytest.fixture(scope="session")
 def epub_path() -> Path:
-    return require(build.DOWNLOADS / f"{build.BOOK_SLUG}-{SOURCE_LANGUAGE}.epub")
+    return epub_file(SOURCE_LANGUAGE)
 
 
 @pytest.fixture(scope="session")
 def pdf_path() -> Path:
-    return require(build.DOWNLOADS / f"{build.BOOK_SLUG}-{SOURCE_LANGUAGE}.pdf")
+    return pdf_file(SOURCE_LANGUAGE)
 
 
 def content_pages() -> list[str]:
@@ -119,12 +123,12 @@ def first_heading(docname: str) -> str:
 
 
 def published_file(url: str) -> Path | None:
-    """The file of build/site/ that an absolute URL of the site (scripts/site_url.py) names;
+    """The file of build/site/ that an absolute URL of the site (src/book/site_url.py) names;
     None for an address elsewhere."""
     base = site_url.base_url()
     if not url.startswith(base):
         return None
-    return build.SITE / url[len(base) :].split("#")[0]
+    return layout.SITE / url[len(base) :].split("#")[0]
 
 
 def parse_html(path: Path) -> html.HtmlElement:

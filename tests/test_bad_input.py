@@ -8,12 +8,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import polib
 import pytest
-from conftest import ROOT, checksums, copy_project
+from conftest import ROOT, checksums, copy_project, worktree
 
 SOURCE_DATE_EPOCH = "1700000000"
 
@@ -27,11 +26,11 @@ def project(tmp_path: Path) -> Path:
 
 
 def build(project: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    env = worktree.environment(project, {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
     if path is not None:
         env["PATH"] = path
     return subprocess.run(
-        [sys.executable, str(project / "scripts" / "build.py"), *args],
+        worktree.command("build", *args),
         cwd=project,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""The catalog checks (scripts/catalogs.py check): each is fed a bad catalog made here, in a
+"""The catalog checks (src/book/catalogs.py check): each is fed a bad catalog made here, in a
 temporary folder, and must name the file, the line and the problem; the committed catalogs
 pass them all."""
 
@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import catalogs
 import pytest
 from conftest import LANGUAGES, ROOT, languages
+
+from book import catalogs, translations, worktree
 
 HEADER = """msgid ""
 msgstr ""
@@ -38,11 +39,11 @@ def entry(msgid: str, msgstr: str, flags: str = "") -> str:
     return f'{flag_line}msgid "{quote(msgid)}"\nmsgstr "{quote(msgstr)}"\n\n'
 
 
-def findings(path: Path, tag: str = "en") -> list[catalogs.Finding]:
+def findings(path: Path, tag: str = "en") -> list[translations.Finding]:
     return catalogs.check_catalog(path, languages.get(tag))
 
 
-def only(found: list[catalogs.Finding]) -> catalogs.Finding:
+def only(found: list[translations.Finding]) -> translations.Finding:
     assert len(found) == 1, [str(f) for f in found]
     return found[0]
 
@@ -53,7 +54,7 @@ FIRST = 13
 
 def test_committed_catalogs_pass_every_check() -> None:
     result = subprocess.run(
-        [sys.executable, "scripts/catalogs.py", "check"], cwd=ROOT, capture_output=True, text=True
+        worktree.command("catalogs", "check"), cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "catalogs: 0 error(s)," in result.stderr
@@ -241,12 +242,12 @@ def test_check_command_exits_non_zero_and_prints_file_and_line(tmp_path: Path) -
     locale.mkdir(parents=True)
     write_catalog(locale, entry("中国", "China <script>alert(1)</script>"))
     code = (
-        "import sys, pathlib, languages, catalogs;"
-        f"languages.LOCALE_DIR = pathlib.Path({str(tmp_path / 'locale')!r});"
+        "import sys, pathlib; from book import catalogs, layout;"
+        f"layout.LOCALE = pathlib.Path({str(tmp_path / 'locale')!r});"
         "sys.exit(catalogs.main(['check', 'en']))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT / "scripts", capture_output=True, text=True
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
     )
     assert result.returncode == 1
     assert f"{locale / 'page.po'}:{FIRST}: error: smuggled-markup:" in result.stdout

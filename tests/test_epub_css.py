@@ -1,8 +1,8 @@
 """The EPUBs' stylesheets use only CSS that EPUB reading systems understand.
 
 book.css reads furo's custom properties in the HTML (its light and dark modes); the EPUB gets
-a copy with every var() resolved (docs/_ext/epub_css.py). For every stylesheet of every EPUB,
-the vertical one too, and the `<style>` elements and `style` attributes of its documents: no
+a copy with every var() resolved (book.sphinxext.epub_css). For every stylesheet of every
+EPUB, the vertical one too, and the `<style>` elements and `style` attributes of its documents: no
 custom property is set (`--name: …`, `@property`) or read (`var()`), tinycss2 (CSS Syntax
 Level 3) finds no parse error, and calibre's own CSS parser (css_parser, which `ebook-convert`
 runs on the way to a Kindle, tests/test_kindle.py) reports nothing. A copy of an EPUB with
@@ -15,17 +15,16 @@ import os
 import posixpath
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 import tinycss2
-from conftest import DOCS, LANGUAGES, OPF, build, epub_file, epub_package, languages
+from conftest import DOCS, LANGUAGES, OPF, epub_file, epub_package, languages
 from lxml import etree
 
-sys.path.insert(0, str(DOCS / "_ext"))
-import epub_css  # docs/_ext/epub_css.py
+from book import layout
+from book.sphinxext import epub_css
 
 VERTICAL = [lang.tag for lang in languages.published_languages() if lang.vertical_epub]
 # Every EPUB the build publishes: one per language, and the vertical (縦書き) ones.
@@ -221,10 +220,10 @@ def test_the_html_keeps_the_custom_properties_of_book_css() -> None:
     source = (DOCS / "_static" / "book.css").read_bytes()
     assert b"var(--" in source
     for tag in LANGUAGES:
-        assert (build.SITE / tag / "_static" / "book.css").read_bytes() == source
+        assert (layout.SITE / tag / "_static" / "book.css").read_bytes() == source
 
 
-# -- docs/_ext/epub_css.py, the rewriting itself ---------------------------------------------
+# -- book.sphinxext.epub_css, the rewriting itself -------------------------------------------
 
 
 def resolved(css: str, *others: str) -> tuple[str, list[str]]:

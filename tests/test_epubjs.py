@@ -24,11 +24,10 @@ from collections.abc import Iterator
 import pytest
 from conftest import (
     DOCS,
-    LANGUAGES,
+    EPUBS,
     ROOT,
     QuietHandler,
     QuietServer,
-    build,
     content_pages,
     epub_file,
     heading,
@@ -38,14 +37,14 @@ from PIL import Image
 from source_text import Article, squash
 from test_translations import translated_texts
 
+from book import layout
+
 EPUBJS = ROOT / "node_modules" / "epubjs" / "dist" / "epub.min.js"
 JSZIP = ROOT / "node_modules" / "jszip" / "dist" / "jszip.min.js"
-SCREENSHOTS = build.BUILD / "reading-systems" / "epubjs-chromium"
+SCREENSHOTS = layout.BUILD / "reading-systems" / "epubjs-chromium"
 WIDTH, HEIGHT = 900, 700
 CHAPTER = "chapters/china-position"
-BOOKS = [(tag, False) for tag in LANGUAGES] + [
-    (lang.tag, True) for lang in languages.published_languages() if lang.vertical_epub
-]
+BOOKS = [(edition.language.tag, bool(edition.variant)) for edition in EPUBS]
 HARNESS = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>epub.js</title>
 <script src="jszip.min.js"></script><script src="epub.min.js"></script>
@@ -130,7 +129,8 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def book_name(tag: str, vertical: bool) -> str:
-    return f"{build.BOOK_SLUG}-{tag}{'-vertical' if vertical else ''}"
+    (edition,) = [e for e in EPUBS if e.language.tag == tag and bool(e.variant) == vertical]
+    return edition.basename
 
 
 @pytest.fixture(scope="module", params=BOOKS, ids=[book_name(*b) for b in BOOKS])

@@ -1,5 +1,5 @@
 """A translation that changes a fact is refused: every number and date of every committed
-translation, changed one at a time, must fail `scripts/catalogs.py check` at that entry; and
+translation, changed one at a time, must fail `src/book/catalogs.py check` at that entry; and
 each kind of fact, quotation, name and markup construct is shown refused on a small catalog.
 
 "A number or date of a translation", for the mutations, is found here by plain patterns, not by
@@ -14,12 +14,12 @@ import html
 import re
 from pathlib import Path
 
-import catalogs
 import polib
 import pytest
-import site_pages
 from conftest import TRANSLATIONS, languages
 from test_catalogs import FIRST, entry, findings, write_catalog
+
+from book import catalogs, layout, site_pages, translations
 
 MONTHS = [
     "January",
@@ -76,17 +76,17 @@ def mutations(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def refused(path: str, entry: polib.POEntry, tag: str, terms: list) -> list[catalogs.Finding]:
-    return [f for f in catalogs.message_findings(path, entry, tag, terms) if f.blocking]
+def refused(path: str, entry: polib.POEntry, tag: str, terms: list) -> list[translations.Finding]:
+    return [f for f in translations.message_findings(path, entry, tag, terms) if f.blocking]
 
 
 @pytest.mark.parametrize("tag", TRANSLATIONS)
 def test_every_changed_number_or_date_of_a_committed_translation_is_refused(tag: str) -> None:
-    terms = catalogs.glossary()
+    terms = translations.glossary()
     made = caught = 0
     missed = []
-    for path in catalogs.catalog_files(tag):
-        name = catalogs.relative(path)
+    for path in translations.catalog_files(tag):
+        name = layout.relative(path)
         for original in polib.pofile(str(path)):
             if original.obsolete or not original.translated():
                 continue
@@ -217,7 +217,7 @@ def test_a_facts_comment_turns_the_difference_into_a_listed_note(
     assert all(f.blocking for f in findings(path))
     # Listed by `make stats` (and so on the translation status page, which reads the report).
     write_catalog(folder, "# facts: an anniversary is one year\n" + text)
-    monkeypatch.setattr(languages, "LOCALE_DIR", tmp_path / "locale")
+    monkeypatch.setattr(layout, "LOCALE", tmp_path / "locale")
     (row,) = [r for r in catalogs.status_report()["languages"] if r["tag"] == "en"]
     assert row["exceptions"] == [
         {

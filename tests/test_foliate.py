@@ -19,7 +19,7 @@ numbers and of the boxes, and a snapshot of the WebView. The tests assert, from 
   」 above it).
 
 The snapshots and the engine's reports are kept in build/reading-systems/foliate-engine/ for
-a person to look at. scripts/reading_systems.py takes screenshots of the Foliate application
+a person to look at. src/book/reading_systems.py takes screenshots of the Foliate application
 itself (tests/test_reading_systems.py).
 """
 
@@ -36,19 +36,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import LANGUAGES, OPF, ROOT, build, epub_package, languages, require
+from conftest import EPUBS, OPF, ROOT, epub_package, require
 from PIL import Image
+
+from book import layout
 
 FOLIATE = Path("/usr/share/com.github.johnfactotum.Foliate")
 PROBE = Path(__file__).parent / "foliate_probe.js"
 OUT = ROOT / "build" / "reading-systems" / "foliate-engine"
 CHAPTER = "chapters/china-position.xhtml"
 SIZE = (1000, 800)
-BOOKS = [f"{build.BOOK_SLUG}-{tag}" for tag in LANGUAGES] + [
-    f"{build.BOOK_SLUG}-{lang.tag}-vertical"
-    for lang in languages.published_languages()
-    if lang.vertical_epub
-]
+BOOKS = [edition.basename for edition in EPUBS]
 CJK = [book for book in BOOKS if not book.endswith("-en")]
 JAPANESE = [book for book in BOOKS if "-ja" in book]
 VERTICAL = [book for book in BOOKS if book.endswith("-vertical")]
@@ -92,14 +90,14 @@ def foliate_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Page]:
     if missing or not (FOLIATE / "com.github.johnfactotum.Foliate.data.gresource").exists():
         pytest.fail(
             f"Foliate, gjs or Xvfb is missing ({', '.join(missing) or FOLIATE}): "
-            "`python3 scripts/setup_env.py system --for test` installs them "
+            "`make system-test` installs them "
             "(Debian packages foliate, gjs, xvfb)"
         )
     OUT.mkdir(parents=True, exist_ok=True)
     home = tmp_path_factory.mktemp("foliate-home")
     jobs = [
         {
-            "epub": str(require(build.DOWNLOADS / f"{book}.epub")),
+            "epub": str(require(layout.DOWNLOADS / f"{book}.epub")),
             "href": CHAPTER,
             "json": str(OUT / f"{book}.json"),
             "png": str(OUT / f"{book}.png"),
@@ -178,7 +176,7 @@ def test_the_chapter_is_shown(page: Page) -> None:
 
 
 def test_epubjs_takes_the_page_progression_from_the_package(page: Page) -> None:
-    with zipfile.ZipFile(build.DOWNLOADS / f"{page.book}.epub") as book:
+    with zipfile.ZipFile(layout.DOWNLOADS / f"{page.book}.epub") as book:
         _, opf = epub_package(book)
     declared = opf.find(".//opf:spine", OPF).get("page-progression-direction") or "ltr"
     assert declared == ("rtl" if page.vertical else "ltr")

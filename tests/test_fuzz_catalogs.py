@@ -19,12 +19,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import catalogs
 import polib
 from conftest import ROOT, copy_project, languages, parse_html
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
+
+from book import catalogs, layout
 
 EXAMPLES = int(os.environ.get("BOOK_FUZZ_EXAMPLES", "300"))
 PAGE = "chapters/china-position"
@@ -85,7 +86,7 @@ def write_one(folder: Path, entry: polib.POEntry, broken: bytes | None) -> tuple
 
 def refused(path: Path, line: int) -> bool:
     found = [f for f in catalogs.check_catalog(path, languages.get("en")) if f.blocking]
-    named = [f for f in found if f.path == catalogs.relative(path) and f.line >= 1]
+    named = [f for f in found if f.path == layout.relative(path) and f.line >= 1]
     # The entry's first line, or the msgstr's a line or two below it (msgfmt, the encoding).
     return any(line <= f.line <= line + 4 for f in named)
 

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import catalogs
 import pytest
 from conftest import (
     DOCS,
@@ -37,6 +36,8 @@ from conftest import (
     site_url,
 )
 from lxml import etree
+
+from book import translations, worktree
 
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 BASE = site_url.base_url()
@@ -60,7 +61,7 @@ def test_every_page_has_opengraph_in_its_language(tag: str, doc: str) -> None:
     page = parse_html(html_root(tag) / f"{doc}.html")
     og = {m.get("property"): m.get("content") for m in page.xpath("//meta[@property]")}
     url = f"{BASE}{tag}/{doc}.html"
-    description = catalogs.translate(tag, doc, front_matter_description(doc))
+    description = translations.translate(tag, doc, front_matter_description(doc))
     assert og["og:url"] == url
     assert page.xpath('//link[@rel="canonical"]/@href') == [url]
     assert og["og:description"] == description
@@ -260,7 +261,7 @@ def test_printed_page_has_no_navigation_and_shows_citation_urls(
 
 def dist(site: Path, out: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "dist.py"), "--site", str(site), "--out", str(out)],
+        worktree.command("dist", "--site", str(site), "--out", str(out)),
         capture_output=True,
         text=True,
         timeout=300,

@@ -1,5 +1,5 @@
 """What a translation cannot do to a reader, whatever the catalog checks say: a copy of the
-project is built by Sphinx alone (no `make check-catalogs`, no scripts/build.py) with an
+project is built by Sphinx alone (no `make check-catalogs`, no book.build) with an
 untranslated, a fuzzy, a script-smuggling, a tracking-pixel and a date-changing message, and
 a page with a raw HTML block."""
 
@@ -12,6 +12,8 @@ from pathlib import Path
 import polib
 import pytest
 from conftest import content_pages, copy_project, main_text, parse_html
+
+from book import strict_sphinx, worktree
 
 PAGE = "chapters/china-position"
 UNTRANSLATED = "中国は習近平訪ロについて検討しており、今後の動きが注目されます。"
@@ -35,24 +37,12 @@ def sphinx_html(
     """The HTML edition of a copy of the project, into project/out, strictly, with nothing
     on PATH (the HTML needs no outside tool) and the given environment variables."""
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-b",
-            "html",
-            "-n",
-            "-W",
-            "--keep-going",
-            "-q",
-            "-D",
-            f"language={language}",
-            str(project / "docs"),
-            str(project / "out"),
-        ],
+        strict_sphinx.command("html", project / "out", language=language, docs=project / "docs"),
         capture_output=True,
         text=True,
-        env={"SOURCE_DATE_EPOCH": "1700000000", "PATH": "", **environment},
+        env=worktree.environment(
+            project, {"SOURCE_DATE_EPOCH": "1700000000", "PATH": "", **environment}
+        ),
     )
 
 
@@ -145,11 +135,11 @@ def test_one_command_adds_a_language_that_is_then_built_and_offered(tmp_path: Pa
     )
     env = {"PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": "1700000000"}
     added = subprocess.run(
-        [sys.executable, str(project / "scripts" / "catalogs.py"), "add", "de"],
+        worktree.command("catalogs", "add", "de"),
         cwd=project,
         capture_output=True,
         text=True,
-        env=env,
+        env=worktree.environment(project, env),
     )
     assert added.returncode == 0, added.stderr
     catalogs_made = sorted(
@@ -170,7 +160,8 @@ def test_a_language_folder_without_a_row_is_refused(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     (project / "locale" / "xx" / "LC_MESSAGES").mkdir(parents=True)
     result = subprocess.run(
-        [sys.executable, str(project / "scripts" / "languages.py")],
+        worktree.command("languages"),
+        env=worktree.environment(project),
         capture_output=True,
         text=True,
     )
@@ -190,17 +181,17 @@ def test_a_foreign_address_is_removed_even_if_the_message_checks_missed_it(
     catalog.find(PIXEL_MSGID).msgstr += f" {PIXEL} [more](https://tracker.example/more)"
     catalog.save(str(path))
     code = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import catalogs;"
-        "catalogs.message_findings = lambda *args: [];"
-        "from sphinx.cmd.build import main; sys.exit(main(sys.argv[2:]))"
+        "import sys; from book import translations;"
+        "translations.message_findings = lambda *args: [];"
+        "from sphinx.cmd.build import main; sys.exit(main(sys.argv[1:]))"
     )
+    args = strict_sphinx.arguments("html", project / "out", language="en", docs=project / "docs")
     result = subprocess.run(
-        [sys.executable, "-c", code, str(project / "scripts"), "-b", "html", "-n", "-W",
-         "--keep-going", "-q", "-D", "language=en", str(project / "docs"), str(project / "out")],
+        [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
-        env={"SOURCE_DATE_EPOCH": "1700000000", "PATH": ""},
-    )  # fmt: skip
+        env=worktree.environment(project, {"SOURCE_DATE_EPOCH": "1700000000", "PATH": ""}),
+    )
     assert result.returncode != 0
     assert f"{PAGE}.md" in result.stderr
     assert "has an image (https://tracker.example/pixel.png)" in result.stderr

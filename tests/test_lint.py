@@ -5,7 +5,7 @@ import sys
 
 from conftest import ROOT
 
-PATHS = ["scripts", "tests", "docs/conf.py", "docs/_ext"]
+PATHS = ["scripts", "tests", "docs/conf.py", "src/book/sphinxext/"]
 
 
 def test_ruff_check() -> None:

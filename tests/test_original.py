@@ -1,4 +1,4 @@
-"""The Japanese original beside the translation (docs/_ext/book_original.py): in each translated
+"""The Japanese original beside the translation (src/book/sphinxext/original.py): in each translated
 HTML edition a control shows, after every translated block, its Japanese original, marked
 lang="ja"; off by default, keyboard-operable, remembered across pages, a plain link to the
 Japanese page without JavaScript or from the file system.
@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import bench
-import catalogs
-import message_checks
 import polib
 import pytest
 from conftest import (
@@ -37,6 +35,8 @@ from conftest import (
 )
 from test_i18n_build import sphinx_html
 from test_site_quality import MODES, PolicyHandler, hosted_site  # noqa: F401
+
+from book import layout, message_checks, translations
 
 CHAPTER = "chapters/china-position"
 CONTROL = ".book-original-control"
@@ -103,7 +103,7 @@ def rendered(message: str, tag: str) -> str:
                 text.append(explicit[1])
             else:
                 doc, title = labels()[token.content]
-                text.append(rendered(catalogs.translate(tag, doc, title), tag))
+                text.append(rendered(translations.translate(tag, doc, title), tag))
     return normalise("".join(text))
 
 
@@ -124,7 +124,7 @@ def expected_pairs(tag: str, doc: str) -> Counter[tuple[str, str]]:
     front_matter, body = (DOCS / f"{doc}.md").read_text(encoding="utf-8").split("\n---\n", 1)
     description = re.search(r'^    description: "(.*)"$', front_matter, re.M)[1]
     body_lines = {line.strip() for line in body.splitlines()}
-    catalog = polib.pofile(str(languages.LOCALE_DIR / tag / "LC_MESSAGES" / f"{doc}.po"))
+    catalog = polib.pofile(str(layout.LOCALE / tag / "LC_MESSAGES" / f"{doc}.po"))
     pairs: Counter[tuple[str, str]] = Counter()
     for entry in catalog:
         if entry.obsolete or not entry.translated():
@@ -393,7 +393,7 @@ def test_axe_reports_no_violations_with_the_originals_shown(
 
 
 def test_a_first_visit_stays_within_the_weight_target(browser, origin: str, site: Path) -> None:
-    """scripts/bench.py's measurement: the bytes of everything Chromium fetches to show a
+    """src/book/bench.py's measurement: the bytes of everything Chromium fetches to show a
     chapter, in a fresh profile (the originals off)."""
     limit = bench.TARGETS["chapter first load (bytes)"][1]
     for tag in TRANSLATIONS:

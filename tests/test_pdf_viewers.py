@@ -48,13 +48,13 @@ from conftest import (
     SOURCE_LANGUAGE,
     QuietHandler,
     QuietServer,
-    catalogs,
-    languages,
     pdf_body_text,
     pdf_file,
 )
 from pypdf import PdfReader
 from source_text import Article, squash
+
+from book import layout, translations
 
 VIEWERS = ("poppler", "mupdf", "pdf.js")
 PDFJS = ROOT / "node_modules" / "pdfjs-dist"
@@ -137,7 +137,7 @@ def rendered(message: str, tag: str) -> list[str]:
             return explicit[1]
         if content in heading_labels():
             doc, title = heading_labels()[content]
-            return catalogs.translate(tag, doc, title)
+            return translations.translate(tag, doc, title)
         return "\0"
 
     text = ROLE.sub(role, message)
@@ -169,7 +169,7 @@ def translated_messages(tag: str) -> list[str]:
     fuzzy messages fall back to the original, as the build does."""
     messages = []
     for doc in book_order():
-        catalog = polib.pofile(str(languages.LOCALE_DIR / tag / "LC_MESSAGES" / f"{doc}.po"))
+        catalog = polib.pofile(str(layout.LOCALE / tag / "LC_MESSAGES" / f"{doc}.po"))
         for entry in catalog:
             if not entry.obsolete and in_the_pdf(doc, entry):
                 messages += rendered(entry.msgstr if entry.translated() else entry.msgid, tag)
@@ -199,7 +199,7 @@ def book_source_text(tag: str) -> str:
     """Everything the edition is made from: the pages and the language's catalogs."""
     files = sorted(DOCS.rglob("*.md"))
     if tag != SOURCE_LANGUAGE:
-        files += sorted((languages.LOCALE_DIR / tag / "LC_MESSAGES").rglob("*.po"))
+        files += sorted((layout.LOCALE / tag / "LC_MESSAGES").rglob("*.po"))
     return "".join(path.read_text(encoding="utf-8") for path in files)
 
 
@@ -543,7 +543,7 @@ def outline(pdf: Path) -> list[tuple[int, str, int, float]]:
 
 def test_bookmarks_are_the_chapters_and_sections_in_order(tag: str) -> None:
     expected = [
-        (level, catalogs.translate(tag, doc, title))
+        (level, translations.translate(tag, doc, title))
         for doc in book_order()[1:]  # the root page is the title page and front matter
         for level, title in headings(doc)
         if level <= 2

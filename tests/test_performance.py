@@ -1,22 +1,21 @@
-"""The performance targets, each a row of the benchmark (scripts/bench.py), run here in its
+"""The performance targets, each a row of the benchmark (src/book/bench.py), run here in its
 quick mode (one run of each measurement) on this machine."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, worktree
 
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> dict:
     report = tmp_path_factory.mktemp("bench") / "bench.json"
     result = subprocess.run(
-        [sys.executable, "scripts/bench.py", "--quick", "--json", str(report)],
+        worktree.command("bench", "--quick", "--json", str(report)),
         cwd=ROOT,
         capture_output=True,
         text=True,

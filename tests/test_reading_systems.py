@@ -1,5 +1,5 @@
 """Every EPUB opened in two real reading systems, headless under Xvfb: the Foliate application
-(epub.js on WebKitGTK) and calibre's E-book viewer (Qt WebEngine). scripts/reading_systems.py
+(epub.js on WebKitGTK) and calibre's E-book viewer (Qt WebEngine). src/book/reading_systems.py
 reaches the first chapter page of each book as a reader does and writes the screenshots under
 build/reading-systems/ for a person to look at; these tests check, within tolerances, what a
 screenshot can tell without a DOM: the page shows the book's text (it is not blank), set in
@@ -13,15 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import reading_systems
-from conftest import LANGUAGES, build, languages, require
+from conftest import EPUBS, require
 from PIL import Image
 
-BOOKS = [f"{build.BOOK_SLUG}-{tag}" for tag in LANGUAGES] + [
-    f"{build.BOOK_SLUG}-{lang.tag}-vertical"
-    for lang in languages.published_languages()
-    if lang.vertical_epub
-]
+from book import layout, reading_systems
+
+BOOKS = [edition.basename for edition in EPUBS]
 PICTURES = [("foliate", book, "") for book in BOOKS] + [
     ("calibre", book, suffix) for book in BOOKS for suffix in ("", "-next")
 ]
@@ -35,9 +32,9 @@ def screenshots() -> tuple[dict[str, list[Path]], dict[tuple[str, str], str]]:
         pytest.fail(
             "missing: "
             + ", ".join(f"{tool} (Debian package {package})" for tool, package in missing.items())
-            + ": `python3 scripts/setup_env.py system --for test` installs them"
+            + ": `make system-test` installs them"
         )
-    paths = [require(build.DOWNLOADS / f"{book}.epub") for book in BOOKS]
+    paths = [require(layout.DOWNLOADS / f"{book}.epub") for book in BOOKS]
     for engine in reading_systems.ENGINES:
         for old in (reading_systems.OUT / engine).glob("*.png"):
             old.unlink()

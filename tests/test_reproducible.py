@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,11 +20,11 @@ def epoch() -> str:
 
 def build(project: Path, *args: str) -> None:
     result = subprocess.run(
-        [sys.executable, "scripts/build.py", *args],
+        worktree.command("build", *args),
         cwd=project,
         capture_output=True,
         text=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": epoch()},
+        env=worktree.environment(project, {**os.environ, "SOURCE_DATE_EPOCH": epoch()}),
         timeout=1200,
     )
     assert result.returncode == 0, result.stderr
@@ -65,9 +64,9 @@ def test_a_killed_build_run_again_gives_the_same_edition(
 ) -> None:
     project = copy_project(tmp_path / "killed")
     process = subprocess.Popen(
-        [sys.executable, "scripts/build.py", "--lang", "ja"],
+        worktree.command("build", "--lang", "ja"),
         cwd=project,
-        env={**os.environ, "SOURCE_DATE_EPOCH": epoch()},
+        env=worktree.environment(project, {**os.environ, "SOURCE_DATE_EPOCH": epoch()}),
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -1,4 +1,4 @@
-"""The review edition (scripts/review.py, `make review`): each translation's page checked
+"""The review edition (src/book/review.py, `make review`): each translation's page checked
 against what it shows — the catalogs (read here with polib), the catalog checks
 (catalogs.check_catalog) and the book's toctree (docs/index.md) — and against outside
 authorities: the W3C Nu HTML Checker, axe-core and Chromium, from the file system and over
@@ -17,13 +17,11 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import catalogs
 import polib
 import pytest
 from conftest import (
@@ -32,14 +30,14 @@ from conftest import (
     TRANSLATIONS,
     QuietHandler,
     QuietServer,
-    build,
     languages,
     require,
 )
 from lxml import html
 from test_site_quality import MODES, VNU
 
-SCRIPT = ROOT / "scripts" / "review.py"
+from book import catalogs, layout, translations, worktree
+
 MUTATED = "chapters/china-position"
 PREVIOUS_INSERT = "旧案"  # characters only the earlier Japanese has
 REASON = "the date follows the cited source, not the article"
@@ -48,7 +46,7 @@ SMUGGLED = "<script>alert('review')</script>"
 
 def run_review(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+        worktree.command("review", *args), cwd=cwd, capture_output=True, text=True, timeout=120
     )
 
 
@@ -165,7 +163,7 @@ def test_summary_counts_what_the_catalogs_hold(review_site: Path, tag: str) -> N
     assert (tally["fuzzy"], tally["untranslated"]) == (overall.fuzzy, overall.untranslated)
     findings = [
         f
-        for path in catalogs.catalog_files(tag)
+        for path in translations.catalog_files(tag)
         for f in catalogs.check_catalog(path, languages.get(tag))
     ]
     errors = sum(f.blocking for f in findings)
@@ -266,7 +264,7 @@ def test_untranslated_message_says_readers_get_the_japanese(mutated: dict) -> No
 
 def test_exception_shows_its_reason(mutated: dict) -> None:
     article, entry = mutated["exception"]
-    assert catalogs.fact_exception(entry) == REASON
+    assert translations.fact_exception(entry) == REASON
     assert state(article) == "exception"
     assert REASON in article.xpath('string(.//*[@class="reason"])')
 
@@ -409,7 +407,7 @@ def test_page_works_from_the_file_system(browser, review_site: Path) -> None:
 
 
 def test_make_review_writes_the_page(tmp_path: Path) -> None:
-    target = build.SITE / "review" / "en.html"
+    target = layout.SITE / "review" / "en.html"
     before = target.stat().st_mtime_ns if target.exists() else 0
     result = subprocess.run(
         ["make", "--no-print-directory", "review", "TAG=en"],
@@ -444,7 +442,7 @@ def test_a_tag_that_is_no_translation_is_refused_by_name(tmp_path: Path, tag: st
 
 
 def test_status_page_links_to_every_review_page() -> None:
-    site = require(build.SITE)
+    site = require(layout.SITE)
     status = site / "translation-status.html"
     links = parse(status).xpath("//a/@href")
     for tag in TRANSLATIONS:

@@ -1,6 +1,6 @@
 """The published site as readers and outside authorities see it: the W3C Nu HTML Checker,
 axe-core in headless Chromium (light and dark, desktop and phone), the requests a page makes,
-every internal link and anchor, and the Content-Security-Policy of scripts/site_static/_headers.
+every internal link and anchor, and the Content-Security-Policy of src/book/site_static/_headers.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ MODES = [
 
 def site_pages(site: Path) -> list[str]:
     """Every page a reader can open: each edition's pages and search, the root pages, and
-    each translation's review page (scripts/review.py)."""
+    each translation's review page (src/book/review.py)."""
     pages = ["index.html", "translation-status.html"]
     for tag in LANGUAGES:
         pages += [f"{tag}/{doc}.html" for doc in content_pages()] + [f"{tag}/search.html"]

@@ -1,4 +1,4 @@
-// The originals beside a translation (docs/_ext/book_original.py), imported by
+// The originals beside a translation (src/book/sphinxext/original.py), imported by
 // book-original.js: after each translated block of the article, the text of the block at the
 // same place in the Japanese page (both are written from one doctree), marked lang="ja".
 const words = (el) => {

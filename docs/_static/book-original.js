@@ -1,4 +1,4 @@
-// The control of the Japanese original: see docs/_ext/book_original.py.
+// The control of the Japanese original: see src/book/sphinxext/original.py.
 (() => {
   const link = document.querySelector(".book-original-control a");
   if (!link || location.protocol == "file:") return;

@@ -1,5 +1,5 @@
 /*
- * The book's search, on top of Sphinx's searchtools.js (docs/_ext/book_search.py says why).
+ * The book's search, on top of Sphinx's searchtools.js (src/book/sphinxext/search.py says why).
  *
  * splitQuery: Sphinx calls it to cut the query into words. A run of Japanese or Chinese
  * characters that is not itself a word of the index is segmented into words of the index:

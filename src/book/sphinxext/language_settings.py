@@ -1,0 +1,153 @@
+"""Sphinx extension: the settings that differ per edition, from the edition's row of
+languages.toml, applied once `-D language=…` (and `-D epub_writing_mode=vertical` for the
+vertical EPUB) is known. docs/conf.py holds what every edition shares.
+
+Also here, because conf.py should read as settings only:
+- the book's title and description come from the book (the first heading and the lead of
+  docs/index.md, through the edition's catalog);
+- dates come from SOURCE_DATE_EPOCH (default: the last commit, book.worktree), so two builds
+  of one commit agree;
+- `book_code_digest`: a digest of what shapes the output but Sphinx does not track (this
+  package, templates, CSS, LaTeX style, the language table, the glossary); a change in any
+  of them makes the next build read and write every page again instead of keeping stale ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+import uuid
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from book import editions, files, languages, layout, pages, site_url, translations, worktree
+from book.editions import Edition
+
+INDEX = "index"
+# Folders of docs/ whose files shape the output without being pages.
+DOCS_ASSETS = ("_templates", "_static", "_latex", "_search")
+LEAD = re.compile(r"^:::\{container\} lead\n(.+?)\n:::", re.M | re.S)
+
+
+def code_digest() -> str:
+    tracked = [layout.LANGUAGE_TABLE, layout.GLOSSARY]
+    tracked += files.files_below(layout.ROOT, ["src/book", *(f"docs/{d}" for d in DOCS_ASSETS)])
+    return files.digest(tracked, layout.ROOT)[:16]
+
+
+def book_title() -> str:
+    """The first level-1 heading of the front page: the book's title lives in the book."""
+    title = pages.title(INDEX)
+    if title is None:
+        raise RuntimeError(f"{pages.source(INDEX)}: no level-1 heading to take the title from")
+    return title
+
+
+def book_lead() -> str:
+    """The lead paragraph of the front page (its `lead` container): the book's description."""
+    match = LEAD.search(pages.source(INDEX).read_text(encoding="utf-8"))
+    if not match:
+        raise RuntimeError(f"{pages.source(INDEX)}: no lead container for the description")
+    return match.group(1).strip()
+
+
+def apply_language_row(app: Sphinx, config: Config) -> None:
+    row = languages.get(config.language)
+    vertical = config.epub_writing_mode == "vertical"
+    epub = Edition(row, "epub", editions.VERTICAL if vertical else "")
+    title = translations.translate(row.tag, INDEX, book_title())
+    author = row.author
+    epoch = int(worktree.source_date_epoch())
+    base_url = site_url.base_url()
+
+    config.project = book_title()
+    config.author = author
+    config.copyright = f"{time.gmtime(epoch).tm_year}, {author}"
+    config.book_code_digest = code_digest()
+
+    # -- HTML -----------------------------------------------------------------------------
+    config.html_title = title
+    config.html_baseurl = f"{base_url}{row.tag}/"
+    config.ogp_site_url = config.html_baseurl
+    config.ogp_site_name = title
+    config.ogp_image_alt = title
+    config.ogp_custom_meta_tags = [f'<meta property="og:locale" content="{row.sharing_locale}">']
+    # Its links start at the site's path, so the page works wherever the host serves it.
+    config.notfound_urls_prefix = f"{site_url.base_path()}{row.tag}/"
+    # The theme's labels come from locale/<lang>/LC_MESSAGES/sphinx.po, which Sphinx does not
+    # track: its digest in the HTML context makes a changed catalog rewrite every page.
+    theme_catalog = translations.catalog_path(row.tag, "sphinx")
+    if theme_catalog.exists():
+        digest = files.file_digest(theme_catalog)[:16]
+        config.html_context = {**config.html_context, "theme_catalog_digest": digest}
+    config.html_search_language = row.search_language
+    config.html_search_options = {
+        key: str(layout.DOCS / value) if value.startswith("_search/") else value
+        for key, value in row.search_options
+    }
+
+    # -- EPUB (the vertical one is an edition of its own: name, identifier, stylesheet) --------
+    config.epub_title = f"{title}（縦書き）" if vertical else title  # told apart in a library
+    config.epub_author = author
+    config.epub_publisher = author
+    config.epub_language = row.html_lang
+    config.epub_copyright = config.copyright
+    # A stable identifier per edition: the same book and edition always get the same UUID.
+    config.epub_identifier = "urn:uuid:" + str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"urn:book:{editions.SLUG}:{epub.key}")
+    )
+    config.epub_scheme = "uuid"
+    config.epub_uid = "BookId"
+    config.epub_description = translations.translate(row.tag, INDEX, book_lead())
+    config.epub_contributor = author
+    config.book_accessibility_summary = row.accessibility_summary
+    config.epub_basename = epub.basename
+    if vertical:
+        config.epub_css_files = [*config.epub_css_files, "book-epub-vertical.css"]
+
+    # -- LaTeX / PDF ------------------------------------------------------------------------
+    pdf = Edition(row, "pdf")
+    config.latex_engine = row.latex_engine
+    config.latex_docclass = {"manual": row.latex_docclass, "howto": row.latex_docclass}
+    config.latex_documents = [(config.root_doc, f"{pdf.basename}.tex", title, author, "manual")]
+    fonts = row.latex_fonts
+    if row.latex_jacharrange:
+        fonts += f"\\ltjsetparameter{{jacharrange={{{row.latex_jacharrange}}}}}\n"
+    config.latex_elements = {
+        **config.latex_elements,
+        "papersize": row.latex_papersize,
+        "extraclassoptions": row.latex_classoptions,
+        # The language row sets up the fonts; luatexja (Japanese) or ctex (Chinese) does the
+        # CJK line breaking, LuaTeX's default patterns the English hyphenation.
+        "fontpkg": fonts,
+        "preamble": latex_preamble(title, author, row, pdf, epoch),
+    }
+
+
+def latex_preamble(
+    title: str, author: str, row: languages.Language, pdf: Edition, epoch: int
+) -> str:
+    pdf_meta = re.sub(r"([#$%&_{}])", r"\\\1", title)
+    preamble = (
+        r"\usepackage{bookstyle}" + "\n"
+        r"\hypersetup{pdftitle={" + pdf_meta + "}, pdfauthor={" + author + "}, "
+        "pdflang={" + row.html_lang + "}, pdfcreator={Sphinx + LaTeX}}\n"
+    )
+    if row.latex_engine == "lualatex":
+        # LuaTeX derives the PDF's /ID from the output's path, so two builds of one commit in
+        # two folders would differ there alone; the ID is the edition's own instead.
+        trailer_id = hashlib.md5(f"{pdf.basename}-{epoch}".encode()).hexdigest()
+        preamble += r"\pdfvariable trailerid {[<" + trailer_id + "><" + trailer_id + ">]}\n"
+    return preamble
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    # Every date Sphinx writes (`today`, the copyright year) comes from here.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", worktree.source_date_epoch())
+    # "env": when it changes, every page is read and written again.
+    app.add_config_value("book_code_digest", "", "env", types=frozenset({str}))
+    app.connect("config-inited", apply_language_row, priority=100)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
