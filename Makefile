@@ -74,9 +74,12 @@ stats: venv ## translation statistics per language
 review: venv ## review page of a translation → build/site/review/<tag>.html (TAG=en; none: all)
 	$(VPY) -m book.review $(TAG)
 
-lint: venv ## ruff on the package, the tests and conf.py
-	$(VPY) -m ruff check src tests docs/conf.py
-	$(VPY) -m ruff format --check src tests docs/conf.py
+# Both lints read their file lists from one place each: ruff finds the project's Python files
+# itself (pyproject.toml [tool.ruff]); the prose lint is tests/test_prose.py, whose list of
+# pages is the book's (book.pages).
+lint: venv ## ruff on every Python file of the project (the package, the tests, conf.py)
+	$(VPY) -m ruff check
+	$(VPY) -m ruff format --check
 
 bench: venv system-test node ## benchmark of the pipeline (median of 3 runs) → build/bench.json
 	$(VPY) -m book.bench
@@ -84,8 +87,8 @@ bench: venv system-test node ## benchmark of the pipeline (median of 3 runs) →
 linkcheck: venv ## check the external links (needs the network; not part of `make test`)
 	$(VPY) -m sphinx -b linkcheck -n -q docs build/work/linkcheck
 
-lint-prose: node ## textlint on the Japanese source (docs/**/*.md)
-	node_modules/.bin/textlint docs/index.md docs/chapters/*.md docs/sources.md
+lint-prose: venv node ## textlint on every page of the Japanese source (docs/**/*.md)
+	$(VPY) -m pytest -q tests/test_prose.py
 
 lock: venv ## re-resolve requirements.lock from pyproject.toml
 	$(SETUP) lock

@@ -6,7 +6,8 @@ extension book.sphinxext.language_settings; what every edition shares is set her
 The book's code is the package `book` (src/book/), installed into .venv by `make`.
 """
 
-from book import editions, languages, myst_syntax, site_url
+from book import languages, myst_syntax, site_url
+from book.project import version as book_version
 
 # -- Project information -----------------------------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#project-information
@@ -15,7 +16,7 @@ from book import editions, languages, myst_syntax, site_url
 language = languages.SOURCE_LANGUAGE  # the original; other editions: -D language=<tag>
 # The EPUB needs a version (ibooks:version); the printed book is identified by its date
 # (`today`, on the title page, from SOURCE_DATE_EPOCH), so no "Release" line there.
-version = editions.project.version()
+version = book_version()
 release = ""
 today_fmt = "%Y-%m-%d"
 

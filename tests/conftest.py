@@ -23,7 +23,7 @@ import pytest
 import source_text
 from lxml import etree, html
 
-from book import editions, languages, layout, site_url, translations, worktree
+from book import editions, languages, layout, pages, site_url, translations, worktree
 
 ROOT = layout.ROOT
 DOCS = layout.DOCS
@@ -108,18 +108,13 @@ def pdf_path() -> Path:
 
 def content_pages() -> list[str]:
     """The book's pages, from its source: docs/**/*.md as Sphinx docnames."""
-    return sorted(
-        str(p.relative_to(DOCS).with_suffix(""))
-        for p in DOCS.rglob("*.md")
-        if not any(part.startswith(("_", ".")) for part in p.relative_to(DOCS).parts)
-    )
+    return pages.docnames()
 
 
 def first_heading(docname: str) -> str:
-    for line in (DOCS / f"{docname}.md").read_text(encoding="utf-8").splitlines():
-        if line.startswith("# "):
-            return line[2:].strip()
-    raise AssertionError(f"docs/{docname}.md has no level-1 heading")
+    title = pages.title(docname)
+    assert title is not None, f"docs/{docname}.md has no level-1 heading"
+    return title
 
 
 def published_file(url: str) -> Path | None:

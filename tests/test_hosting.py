@@ -309,8 +309,9 @@ def test_dist_refuses_an_incomplete_site(site: Path, tmp_path: Path) -> None:
 
 
 def test_read_the_docs_builds_the_whole_site_as_make_book_does() -> None:
-    import setup_env
     from ruamel.yaml import YAML
+
+    from book import setup_env
 
     config = YAML(typ="safe").load((ROOT / ".readthedocs.yaml").read_text(encoding="utf-8"))
     assert config["version"] == 2

@@ -19,7 +19,6 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import bench
 import polib
 import pytest
 from conftest import (
@@ -36,7 +35,7 @@ from conftest import (
 from test_i18n_build import sphinx_html
 from test_site_quality import MODES, PolicyHandler, hosted_site  # noqa: F401
 
-from book import layout, message_checks, translations
+from book import bench, layout, message_checks, translations
 
 CHAPTER = "chapters/china-position"
 CONTROL = ".book-original-control"

@@ -31,6 +31,7 @@ def textlint(*files: Path) -> list[dict]:
 
 
 def test_the_japanese_source_passes_textlint() -> None:
+    """Every page of the book (`make lint-prose` runs this test)."""
     pages = [DOCS / f"{doc}.md" for doc in content_pages()]
     # The article's pages (front page, chapters, sources) and the project's own (glossary,
     # timeline, about): everything a Japanese reader reads.

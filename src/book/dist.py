@@ -21,17 +21,11 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import sys
 import tarfile
-import tomllib
 from pathlib import Path
 
-from book import editions, languages, layout, worktree
-
-
-def version() -> str:
-    return tomllib.loads((layout.PYPROJECT).read_text(encoding="utf-8"))["project"]["version"]
+from book import editions, files, languages, layout, project, worktree
 
 
 def problems(site: Path) -> list[str]:
@@ -40,9 +34,10 @@ def problems(site: Path) -> list[str]:
     downloads = site / "downloads"
     for language in languages.published_languages():
         wanted = [site / language.tag / "index.html"]
-        wanted += [downloads / f"{editions.SLUG}-{language.tag}.{fmt}" for fmt in ("epub", "pdf")]
-        if language.vertical_epub:
-            wanted.append(downloads / f"{editions.SLUG}-{language.tag}-vertical.epub")
+        wanted += [
+            site / edition.published.relative_to(layout.SITE)
+            for edition in editions.downloads(language)
+        ]
         found += [f"{path}: missing (run `make book`)" for path in wanted if not path.is_file()]
     sums = downloads / "SHA256SUMS"
     if not sums.is_file():
@@ -50,7 +45,7 @@ def problems(site: Path) -> list[str]:
     for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
         digest, _, name = line.partition("  ")
         path = downloads / name
-        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        if not path.is_file() or files.file_digest(path) != digest:
             found.append(f"{sums}:{number}: {name} does not match its checksum")
     return found
 
@@ -58,9 +53,9 @@ def problems(site: Path) -> list[str]:
 def write_archive(site: Path, archive: Path, top: str, epoch: int) -> int:
     """The site under `top`/, reproducibly; returns the number of files."""
     paths = sorted(p for p in site.rglob("*") if not p.name.startswith("."))
-    staging = archive.with_name(f".{archive.name}.new")
+    staging = files.staging(archive)
     archive.parent.mkdir(parents=True, exist_ok=True)
-    files = 0
+    count = 0
     with (
         staging.open("wb") as raw,
         gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz,
@@ -72,13 +67,13 @@ def write_archive(site: Path, archive: Path, top: str, epoch: int) -> int:
             info.mtime, info.uid, info.gid, info.uname, info.gname = epoch, 0, 0, "root", "root"
             info.mode = 0o755 if path.is_dir() else 0o644
             if path.is_file():
-                files += 1
+                count += 1
                 with path.open("rb") as stream:
                     tar.addfile(info, stream)
             else:
                 tar.addfile(info)
     staging.replace(archive)
-    return files
+    return count
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print("dist: FAILED, the site is not whole:\n  " + "\n  ".join(missing), file=sys.stderr)
         return 1
-    top = f"{editions.SLUG}-{version()}"
+    top = f"{editions.SLUG}-{project.version()}"
     archive = args.out / f"{top}.tar.gz"
     files = write_archive(args.site, archive, top, int(worktree.source_date_epoch()))
     size = archive.stat().st_size

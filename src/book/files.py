@@ -18,39 +18,40 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def _staging(target: Path) -> Path:
+def staging(target: Path) -> Path:
+    """Where a file is written before it is renamed into place: beside it, hidden."""
     return target.with_name(f".{target.name}.new")
 
 
 def write_atomically(target: Path, data: str | bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = _staging(target)
+    new = staging(target)
     if isinstance(data, str):
-        staging.write_text(data, encoding="utf-8")
+        new.write_text(data, encoding="utf-8")
     else:
-        staging.write_bytes(data)
-    staging.replace(target)
+        new.write_bytes(data)
+    new.replace(target)
 
 
 def copy_atomically(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = _staging(target)
-    shutil.copyfile(source, staging)
-    staging.replace(target)
+    new = staging(target)
+    shutil.copyfile(source, new)
+    new.replace(target)
 
 
 def replace_tree(source: Path, target: Path, ignore: Iterable[str] = ()) -> None:
     """Replace the folder target by a copy of source, through a sibling folder and two
     renames (a folder cannot be replaced in one)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = _staging(target)
+    new = staging(target)
     old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(new, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
-    shutil.copytree(source, staging, ignore=shutil.ignore_patterns(*ignore))
+    shutil.copytree(source, new, ignore=shutil.ignore_patterns(*ignore))
     if target.exists():
         target.rename(old)
-    staging.rename(target)
+    new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -30,13 +30,12 @@ packs no JavaScript) get none of it.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
 
-from book import languages
+from book import files, languages
 
 HTML_BUILDERS = {"html", "dirhtml"}
 SCRIPT = "book-original.js"
@@ -64,7 +63,7 @@ def _page_context(
 
 
 def _version(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    return files.file_digest(path)[:8]
 
 
 def setup(app: Sphinx) -> dict[str, object]:
