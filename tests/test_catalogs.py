@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polib
 import pytest
 from conftest import LANGUAGES, ROOT, languages
 
@@ -101,6 +102,31 @@ def test_plural_forms_must_fit_the_language(tmp_path: Path) -> None:
     path = write_catalog(tmp_path, entry("一", "一"), language="zh_CN")
     found = only(findings(path, "zh_CN"))
     assert found.kind == "header" and "nplurals=2, zh_CN has 1" in found.message
+
+
+@pytest.mark.parametrize("tag", ["de", "fr", "pl", "ru", "ar", "ja"])
+def test_a_new_catalog_has_its_languages_plural_rule(tag: str, tmp_path: Path) -> None:
+    """The header `make add-language` writes is the language's gettext rule: GNU msgfmt
+    evaluates it against a message with plural forms, one msgstr per form it declares.
+    (A rule written by hand, `(n != 1)` with nplurals=2, is wrong for all but de.)"""
+    catalog = catalogs.new_catalog(tag)
+    nplurals = int(catalog.metadata["Plural-Forms"].split(";")[0].split("=")[1])
+    catalog.append(
+        polib.POEntry(
+            msgid="one page",
+            msgid_plural="{n} pages",
+            msgstr_plural={i: f"{i}: {{n}}" for i in range(nplurals)},
+        )
+    )
+    path = tmp_path / f"{tag}.po"
+    catalog.save(str(path))
+    result = subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    expected = {"de": 2, "fr": 3, "pl": 3, "ru": 3, "ar": 6, "ja": 1}[tag]  # CLDR/gettext
+    assert nplurals == expected
+    assert not [f for f in catalogs.header_findings(str(path), polib.pofile(str(path)), tag)]
 
 
 def test_fuzzy_and_untranslated_entries_are_listed(tmp_path: Path) -> None:

@@ -35,7 +35,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polib
-from babel import Locale, UnknownLocaleError
+from babel import UnknownLocaleError
+from babel.messages.plurals import get_plural
 
 from book import languages, layout, strict_sphinx
 from book.translations import (
@@ -64,9 +65,18 @@ POLIB_LINE = re.compile(r"line (\d+)")
 # -- One catalog -------------------------------------------------------------------------------
 
 
+def plural_forms(tag: str) -> str | None:
+    """A language's gettext Plural-Forms (`nplurals=…; plural=…;`), from babel's table of
+    gettext rules (the one `pybabel init` and sphinx-intl use); None for an unknown tag."""
+    try:
+        return get_plural(tag).plural_forms
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
 def expected_nplurals(tag: str) -> int | None:
     try:
-        return len(Locale.parse(tag).plural_form.tags) + 1
+        return get_plural(tag).num_plurals
     except (UnknownLocaleError, ValueError):
         return None
 
@@ -281,15 +291,13 @@ def update_source_theme_catalog() -> None:
 def new_catalog(tag: str) -> polib.POFile:
     catalog = polib.POFile(wrapwidth=76)
     catalog.header = "Labels of the theme and the book's templates (src/book/catalogs.py)."
-    nplurals = expected_nplurals(tag) or 1
-    plural = "0" if nplurals == 1 else "(n != 1)"
     catalog.metadata = {
         "Project-Id-Version": "xi-russia-2023-book",
         "Language": tag,
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": f"nplurals={nplurals}; plural={plural};",
+        "Plural-Forms": plural_forms(tag) or "nplurals=1; plural=0;",
     }
     return catalog
 

@@ -53,7 +53,7 @@ TEST_PACKAGES = (
 # msgfmt for the catalogs; Noto CJK for the social card image of every edition (HTML too).
 BUILD_PACKAGES = ("gettext", "fonts-noto-cjk")
 # Groups of pyproject.toml that requirements.lock resolves.
-LOCK_GROUPS = ("docs", "preview", "test", "lint")
+LOCK_GROUPS = ("docs", "preview", "build", "test", "lint")
 
 
 def ensure_node_modules() -> None:
