@@ -29,8 +29,10 @@ from conftest import (
     site_url,
 )
 
+from book import layout
+
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-HEADERS_FILE = ROOT / "scripts" / "site_static" / "_headers"
+HEADERS_FILE = layout.PACKAGE / "site_static" / "_headers"
 MODES = [
     (scheme, name, viewport)
     for scheme in ("light", "dark")
