@@ -322,6 +322,8 @@ def groups_of(language: languages.Language) -> tuple[list[Group], list[translati
 
 
 def environment() -> jinja2.Environment:
+    """The one environment of src/book/templates/: the review pages and the site's own pages
+    (site_pages.py). Autoescaped, and strict: a name a template misses is an error."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html"]),
