@@ -83,10 +83,7 @@ def test_japanese_query_is_cut_as_janome_cut_the_index(
     from sphinx.search.ja import SearchJapanese
 
     row = languages.get(tag)
-    options = {
-        key: str(languages.ROOT / "docs" / value) if value.startswith("_search/") else value
-        for key, value in row.search_options
-    }
+    options = row.html_search_options
     index = search_index(tag)
     vocabulary = set(index["terms"]) | set(index["titleterms"])
     janome = [w.lower() for w in SearchJapanese(options).split(query) if w.lower() in vocabulary]

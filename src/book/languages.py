@@ -66,6 +66,14 @@ class Language:
         return self.og_locale or likely_locale(self.tag)
 
     @property
+    def html_search_options(self) -> dict[str, str]:
+        """Sphinx's html_search_options: a file of docs/_search/ named by its full path."""
+        return {
+            key: str(layout.DOCS / value) if value.startswith("_search/") else value
+            for key, value in self.search_options
+        }
+
+    @property
     def html_lang(self) -> str:
         """The tag as HTML, EPUB and PDF metadata spell it (zh_CN → zh-CN)."""
         return self.tag.replace("_", "-")

@@ -84,10 +84,7 @@ def apply_language_row(app: Sphinx, config: Config) -> None:
         digest = files.file_digest(theme_catalog)[:16]
         config.html_context = {**config.html_context, "theme_catalog_digest": digest}
     config.html_search_language = row.search_language
-    config.html_search_options = {
-        key: str(layout.DOCS / value) if value.startswith("_search/") else value
-        for key, value in row.search_options
-    }
+    config.html_search_options = row.html_search_options
 
     # -- EPUB (the vertical one is an edition of its own: name, identifier, stylesheet) --------
     config.epub_title = f"{title}（縦書き）" if vertical else title  # told apart in a library
