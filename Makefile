@@ -3,7 +3,7 @@
 #   make book    build every edition (HTML, EPUB, PDF of every published language)
 #   make test    build what is out of date, then run the tests
 .DEFAULT_GOAL := help
-.PHONY: help book html epub pdf test serve lint clean lock venv node system-base system-build \
+.PHONY: help book html epub pdf test test-quick serve lint clean lock venv node system-base system-build \
 	system-test \
 	catalogs add-language check-catalogs stats review lint-prose linkcheck bench dist fuzz
 
@@ -48,8 +48,11 @@ dist: book ## one archive of the site, downloads and checksums for any static ho
 node: ## install the outside checkers of the tests into node_modules/ (automatic)
 	@$(SETUP) node
 
-test: venv system-test node book ## build what is out of date, then run the tests
+test: venv system-test node book ## build what is out of date, then run every test (what CI runs)
 	$(VPY) -m pytest
+
+test-quick: venv system-test node book ## the quick tier (under 2 min after make book): every test not marked slow
+	$(VPY) -m pytest -m "not slow"
 
 fuzz: venv book ## the hostile-translation fuzzer, long: 5,000 generated msgstrs (make test runs 300)
 	BOOK_FUZZ_EXAMPLES=5000 $(VPY) -m pytest -s tests/test_fuzz_catalogs.py

@@ -6,18 +6,20 @@ what is out of date first. A missing output fails the test that needs it, naming
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import http.server
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import source_text
@@ -79,6 +81,12 @@ def require(path: Path) -> Path:
     if not path.exists():
         pytest.fail(f"{path.relative_to(ROOT)} is missing: run `make book` first")
     return path
+
+
+@pytest.fixture(scope="session", params=LANGUAGES)
+def tag(request: pytest.FixtureRequest) -> str:
+    """Each published edition's language tag in turn (the test runs once per language)."""
+    return request.param
 
 
 @pytest.fixture(scope="session")
@@ -234,15 +242,27 @@ def pdf_text(pdf_path: Path) -> str:
     return pdf_body_text(pdf_path, top_mm=19, bottom_mm=16)
 
 
+@contextlib.contextmanager
+def serve(folder: Path, handler: type[QuietHandler] | None = None) -> Iterator[str]:
+    """The tests' one web server: a folder over HTTP on the loopback interface, as a host
+    serves it; yields its origin (http://127.0.0.1:<port>). A test that needs a host's
+    behaviour (its headers, its 404 page) passes a subclass of QuietHandler."""
+    server = QuietServer(
+        ("127.0.0.1", 0), functools.partial(handler or QuietHandler, directory=str(folder))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def served_site(site: Path) -> Iterator[str]:
-    """The published site over HTTP on the loopback interface, as a reader's browser gets it."""
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    """The published site, as a reader's browser gets it."""
+    with serve(site) as origin:
+        yield origin
 
 
 class QuietServer(http.server.ThreadingHTTPServer):
@@ -255,6 +275,8 @@ class QuietServer(http.server.ThreadingHTTPServer):
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder, without a log line per request."""
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
@@ -288,27 +310,19 @@ def browser(chromium: str) -> Iterator[object]:
         launched.close()
 
 
-def browser_dom(chromium: str, url: str) -> str:
-    """The DOM of a page after its scripts ran, from headless Chromium."""
-    with tempfile.TemporaryDirectory() as profile:
-        result = subprocess.run(
-            [
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                "--virtual-time-budget=10000",
-                "--dump-dom",
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
+def search_results(browser, origin: str, tag: str, query: str) -> tuple[list[str], list[str]]:
+    """Sphinx's search page of an edition, in the browser: the result pages in the order
+    shown (docnames), and the words the page's splitQuery made of the query."""
+    page = browser.new_page()
+    try:
+        page.goto(f"{origin}/{tag}/search.html?q={quote(query)}")
+        page.wait_for_function(
+            "() => typeof Search !== 'undefined' && Search.status && Search.status.innerText"
         )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
+        hrefs = page.eval_on_selector_all(
+            "ul.search li > a", "links => links.map(a => a.getAttribute('href'))"
+        )
+        words = page.evaluate("q => splitQuery(q)", query)
+    finally:
+        page.close()
+    return [re.sub(r"\.html.*$", "", href) for href in hrefs], words

@@ -14,6 +14,8 @@ import polib
 import pytest
 from conftest import ROOT, checksums, copy_project, worktree
 
+pytestmark = pytest.mark.slow  # builds copies of the project with broken inputs
+
 SOURCE_DATE_EPOCH = "1700000000"
 
 

@@ -16,11 +16,6 @@ from lxml import etree
 EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")
 
 
-@pytest.fixture(scope="session", params=LANGUAGES)
-def tag(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-
 @pytest.fixture(scope="session")
 def epubcheck_report(tag: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     if not EPUBCHECK_JAR.exists():
@@ -35,12 +30,14 @@ def epubcheck_report(tag: str, tmp_path_factory: pytest.TempPathFactory) -> dict
     return json.loads(report.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # epubcheck: about 15 s an EPUB
 def test_epubcheck_reports_no_errors_and_no_warnings(epubcheck_report: dict) -> None:
     checker = epubcheck_report["checker"]
     messages = [f"{m['severity']} {m['ID']}: {m['message']}" for m in epubcheck_report["messages"]]
     assert (checker["nFatal"], checker["nError"], checker["nWarning"]) == (0, 0, 0), messages
 
 
+@pytest.mark.slow  # epubcheck
 def test_epubcheck_read_an_epub3(epubcheck_report: dict) -> None:
     assert epubcheck_report["publication"]["ePubVersion"].startswith("3")
 
@@ -116,6 +113,7 @@ def ace_report(tag: str, chromium: str, tmp_path_factory: pytest.TempPathFactory
     return json.loads(report.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # Ace by DAISY in Chromium: about 10 s an EPUB
 def test_ace_by_daisy_reports_no_violations(ace_report: dict) -> None:
     violations = [
         f"{doc['earl:testSubject']['url']}: {a['earl:test']['dct:title']} "
@@ -127,6 +125,7 @@ def test_ace_by_daisy_reports_no_violations(ace_report: dict) -> None:
     assert ace_report["earl:result"]["earl:outcome"] == "pass"
 
 
+@pytest.mark.slow  # Ace by DAISY
 def test_accessibility_metadata_describes_the_book(ace_report: dict, tag: str) -> None:
     metadata = ace_report["earl:testSubject"]["metadata"]
     assert metadata["schema:accessMode"] == "textual"

@@ -15,10 +15,8 @@ chapter page is written to build/reading-systems/epubjs-chromium/ for a person t
 
 from __future__ import annotations
 
-import functools
 import itertools
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -26,18 +24,19 @@ from conftest import (
     DOCS,
     EPUBS,
     ROOT,
-    QuietHandler,
-    QuietServer,
     content_pages,
     epub_file,
     heading,
     languages,
+    serve,
 )
 from PIL import Image
 from source_text import Article, squash
 from test_translations import translated_texts
 
 from book import layout
+
+pytestmark = pytest.mark.slow  # epub.js in Chromium, every EPUB
 
 EPUBJS = ROOT / "node_modules" / "epubjs" / "dist" / "epub.min.js"
 JSZIP = ROOT / "node_modules" / "jszip" / "dist" / "jszip.min.js"
@@ -122,10 +121,8 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (folder / "index.html").write_text(HARNESS, encoding="utf-8")
     for tag, vertical in BOOKS:
         shutil.copy(epub_file(f"{tag}-vertical" if vertical else tag), folder)
-    server = QuietServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    server.shutdown()
+    with serve(folder) as origin:
+        yield f"{origin}/index.html"
 
 
 def book_name(tag: str, vertical: bool) -> str:

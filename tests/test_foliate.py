@@ -41,6 +41,8 @@ from PIL import Image
 
 from book import layout
 
+pytestmark = pytest.mark.slow  # Foliate's engine under Xvfb, every EPUB
+
 FOLIATE = Path("/usr/share/com.github.johnfactotum.Foliate")
 PROBE = Path(__file__).parent / "foliate_probe.js"
 OUT = ROOT / "build" / "reading-systems" / "foliate-engine"

@@ -20,12 +20,16 @@ import sys
 from pathlib import Path
 
 import polib
+import pytest
 from conftest import ROOT, copy_project, languages, parse_html
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from book import catalogs, layout
+
+pytestmark = pytest.mark.slow  # builds the generated messages that pass the checks
+
 
 EXAMPLES = int(os.environ.get("BOOK_FUZZ_EXAMPLES", "300"))
 PAGE = "chapters/china-position"

@@ -10,7 +10,7 @@ import zipfile
 from urllib.parse import urldefrag
 
 import pytest
-from conftest import DOCS, LANGUAGES, epub_file, html_root, main_text, parse_html
+from conftest import DOCS, epub_file, html_root, main_text, parse_html
 from lxml import etree, html
 
 CHAPTERS = sorted(
@@ -18,11 +18,6 @@ CHAPTERS = sorted(
 )
 # Not running text: headings, admonition titles, and links that were there before.
 NOT_RUNNING = {"h1", "h2", "h3", "h4", "h5", "h6", "title"}
-
-
-@pytest.fixture(scope="module", params=LANGUAGES)
-def tag(request: pytest.FixtureRequest) -> str:
-    return request.param
 
 
 def glossary_terms(tag: str) -> dict[str, str]:

@@ -6,16 +6,13 @@ authorities (Chromium, the CFF schema through cffconvert)."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import io
 import re
 import shutil
 import subprocess
 import sys
 import tarfile
-import threading
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,13 +23,14 @@ from conftest import (
     DOCS,
     LANGUAGES,
     ROOT,
-    QuietServer,
+    QuietHandler,
     content_pages,
     copy_project,
     html_root,
     languages,
     parse_html,
     published_file,
+    serve,
     site_url,
 )
 from lxml import etree
@@ -41,11 +39,6 @@ from book import translations, worktree
 
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 BASE = site_url.base_url()
-
-
-@pytest.fixture(scope="module", params=LANGUAGES)
-def tag(request: pytest.FixtureRequest) -> str:
-    return request.param
 
 
 def front_matter_description(doc: str) -> str:
@@ -122,13 +115,10 @@ def test_root_sitemap_indexes_every_edition(site: Path) -> None:
 # -- 404 ---------------------------------------------------------------------------------------
 
 
-class StaticHost(http.server.SimpleHTTPRequestHandler):
+class StaticHost(QuietHandler):
     """A static host: the site under the base URL's path, 404.html for a missing address."""
 
     prefix = "/"
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
     def translate_path(self, path: str) -> str:
         if not path.startswith(self.prefix):
@@ -149,13 +139,8 @@ class StaticHost(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def static_host(site: Path) -> Iterator[str]:
     prefix = urlsplit(BASE).path
-    handler = functools.partial(
-        type("Host", (StaticHost,), {"prefix": prefix}), directory=str(site)
-    )
-    server = QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-    server.shutdown()
+    with serve(site, type("Host", (StaticHost,), {"prefix": prefix})) as origin:
+        yield f"{origin}{prefix}"
 
 
 @pytest.mark.parametrize("depth", ["nothing-here", "a/b/c/d/nothing.html", "ja/chapters/x/y/"])

@@ -7,20 +7,19 @@ import json
 import re
 import tomllib
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from conftest import (
     LANGUAGES,
     ROOT,
     SOURCE_LANGUAGE,
-    browser_dom,
     content_pages,
     heading,
     html_pages_of,
     html_root,
     languages,
     main_text,
+    search_results,
 )
 from lxml import html
 
@@ -39,11 +38,6 @@ def search_terms() -> list[tuple[str, str]]:
         if tag != SOURCE_LANGUAGE:
             pairs += [(tag, t[tag]) for t in glossary["term"] if t.get("search") and tag in t]
     return pairs
-
-
-@pytest.fixture(scope="session", params=LANGUAGES)
-def tag(request: pytest.FixtureRequest) -> str:
-    return request.param
 
 
 def test_every_page_declares_its_language(tag: str) -> None:
@@ -103,14 +97,11 @@ def test_search_index_has_the_term_as_a_word(language: str, term: str) -> None:
 
 @pytest.mark.parametrize(("language", "term"), search_terms())
 def test_browser_search_finds_the_pages_with_the_term(
-    language: str, term: str, chromium: str, served_site: str
+    language: str, term: str, browser, served_site: str
 ) -> None:
-    url = f"{served_site}/{language}/search.html?q={quote(term)}"
-    dom = html.fromstring(browser_dom(chromium, url))
-    results = dom.xpath('//ul[contains(@class, "search")]/li/a/@href')
-    found = {re.sub(r"\.html.*$", "", href) for href in results}
+    results, _ = search_results(browser, served_site, language, term)
     assert results, f"no results for {term}"
-    assert found == pages_containing(term, language)
+    assert set(results) == pages_containing(term, language)
 
 
 def test_search_pages_exist(tag: str) -> None:

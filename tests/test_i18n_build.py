@@ -30,6 +30,8 @@ DATE_MSGID = (
     "「ウクライナ危機を政治的に解決することに関する中国の立場」を発表するなど、存在感を示し始めました。"
 )
 
+pytestmark = pytest.mark.slow  # Sphinx builds of copies of the project
+
 
 def sphinx_html(
     project: Path, language: str, **environment: str

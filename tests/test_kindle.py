@@ -24,6 +24,8 @@ from source_text import Article, squash
 from test_epub_css import BAD_CSS, EDITIONS, calibre, epub_with_css
 from test_translations import translated_texts
 
+pytestmark = pytest.mark.slow  # calibre's conversion of every EPUB
+
 NCX = {"ncx": "http://www.daisy.org/z3986/2005/ncx/"}
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import threading
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -25,17 +24,19 @@ from conftest import (
     DOCS,
     SOURCE_LANGUAGE,
     TRANSLATIONS,
-    QuietServer,
     content_pages,
     copy_project,
     first_heading,
     heading,
     languages,
+    serve,
 )
 from test_i18n_build import sphinx_html
 from test_site_quality import MODES, PolicyHandler, hosted_site  # noqa: F401
 
 from book import bench, layout, message_checks, translations
+
+pytestmark = pytest.mark.slow  # the toggle in Chromium, axe in four modes
 
 CHAPTER = "chapters/china-position"
 CONTROL = ".book-original-control"
@@ -266,11 +267,8 @@ def partly_translated(tmp_path_factory: pytest.TempPathFactory, site: Path) -> I
     served = tmp_path_factory.mktemp("site")
     os.symlink(project / "out", served / "en")
     os.symlink(site / SOURCE_LANGUAGE, served / SOURCE_LANGUAGE)
-    handler = functools.partial(PolicyHandler, directory=str(served))
-    server = QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve(served, PolicyHandler) as origin:
+        yield origin
 
 
 def test_an_untranslated_block_is_not_shown_twice(context, partly_translated: str) -> None:

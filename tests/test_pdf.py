@@ -7,17 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import LANGUAGES, ROOT, heading, languages, pdf_file
+from conftest import ROOT, heading, languages, pdf_file
 from pypdf import PdfReader
 
 # ISO 216 A5, 148 mm x 210 mm, in PostScript points.
 A5_POINTS = (148 * 72 / 25.4, 210 * 72 / 25.4)
 CHAPTERS = ("chapters/china-position", "chapters/russia-china-relations", "sources")
-
-
-@pytest.fixture(scope="session", params=LANGUAGES)
-def tag(request: pytest.FixtureRequest) -> str:
-    return request.param
 
 
 def pdffonts_rows(pdf: Path) -> list[dict[str, str]]:

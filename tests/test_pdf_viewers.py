@@ -30,7 +30,6 @@ import json
 import re
 import subprocess
 import tempfile
-import threading
 import tomllib
 import unicodedata
 from collections import Counter
@@ -47,9 +46,9 @@ from conftest import (
     ROOT,
     SOURCE_LANGUAGE,
     QuietHandler,
-    QuietServer,
     pdf_body_text,
     pdf_file,
+    serve,
 )
 from pypdf import PdfReader
 from source_text import Article, squash
@@ -87,6 +86,8 @@ LOOKALIKE_BLOCKS = (
 UNREADABLE = re.compile(
     r"[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]"
 )
+
+pytestmark = pytest.mark.slow  # pdf.js and MuPDF on every PDF
 # Sphinx's smartquotes set ' and " of the English text as ’ ‘ “ ”.
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 # A hyphen that ends a line after a letter: English hyphenation (poppler removes it itself).
@@ -391,12 +392,8 @@ def pdfjs_server() -> Iterator[tuple[str, dict[str, Path]]]:
     if not (PDFJS / "build" / "pdf.mjs").exists():
         pytest.fail(f"{PDFJS.relative_to(ROOT)} is missing: `make test` installs it (npm ci)")
     folders = {"pdfjs": PDFJS, "downloads": pdf_file(SOURCE_LANGUAGE).parent}
-    handler = type("Handler", (PdfjsHandler,), {"folders": folders})
-    server = QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", folders
-    server.shutdown()
+    with serve(PDFJS, type("Handler", (PdfjsHandler,), {"folders": folders})) as origin:
+        yield origin, folders
 
 
 def read_with_pdfjs(browser, base: str, url: str, query: str | None) -> PdfjsResult:
@@ -465,11 +462,6 @@ def poppler_reading(tag: str) -> Reading:
 @functools.cache
 def mupdf_reading(tag: str) -> Reading:
     return read_with_mupdf(pdf_file(tag))
-
-
-@pytest.fixture(scope="session", params=LANGUAGES)
-def tag(request: pytest.FixtureRequest) -> str:
-    return request.param
 
 
 @pytest.fixture(params=VIEWERS)

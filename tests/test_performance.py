@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, worktree
 
+pytestmark = pytest.mark.slow  # the benchmark builds the book three times over
+
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> dict:

@@ -18,6 +18,8 @@ from PIL import Image
 
 from book import layout, reading_systems
 
+pytestmark = pytest.mark.slow  # the Foliate and calibre viewers under Xvfb
+
 BOOKS = [edition.basename for edition in EPUBS]
 PICTURES = [("foliate", book, "") for book in BOOKS] + [
     ("calibre", book, suffix) for book in BOOKS for suffix in ("", "-next")

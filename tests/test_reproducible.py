@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import checksums, copy_project, worktree
 
+pytestmark = pytest.mark.slow  # two clean builds of the whole book, and a killed one
+
 
 def epoch() -> str:
     return worktree.source_date_epoch()

@@ -12,12 +12,10 @@ with a smuggled `<script>`, which must reach the page as text only.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,10 +26,9 @@ from conftest import (
     DOCS,
     ROOT,
     TRANSLATIONS,
-    QuietHandler,
-    QuietServer,
     languages,
     require,
+    serve,
 )
 from lxml import html
 from test_site_quality import MODES, VNU
@@ -342,11 +339,8 @@ def test_nu_html_checker_reports_no_errors(review_site: Path, mutated: dict) -> 
 
 @pytest.fixture(scope="module")
 def served_mutated(mutated: dict) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(mutated["site"]))
-    server = QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve(mutated["site"]) as origin:
+        yield origin
 
 
 @pytest.mark.parametrize(

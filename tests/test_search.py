@@ -9,10 +9,9 @@ Sphinx alone splits a query only at spaces (sphinx-doc/sphinx#13395): a compound
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 import pytest
-from conftest import html_pages_of, html_root, languages, main_text
+from conftest import html_pages_of, html_root, languages, main_text, search_results
 from test_html import search_index
 
 # (language, query, the page a reader wants first, why that page). The pages follow from the
@@ -43,23 +42,6 @@ QUERIES = [
 IDS = [f"{lang}-{query}" for lang, query, _, _ in QUERIES]
 
 
-def run_search(browser, served_site: str, tag: str, query: str) -> tuple[list[str], list[str]]:
-    """The result pages in the order shown, and the words the page's splitQuery made."""
-    page = browser.new_page()
-    try:
-        page.goto(f"{served_site}/{tag}/search.html?q={quote(query)}")
-        page.wait_for_function(
-            "() => typeof Search !== 'undefined' && Search.status && Search.status.innerText"
-        )
-        hrefs = page.eval_on_selector_all(
-            "ul.search li > a", "links => links.map(a => a.getAttribute('href'))"
-        )
-        words = page.evaluate("q => splitQuery(q)", query)
-    finally:
-        page.close()
-    return [re.sub(r"\.html.*$", "", href) for href in hrefs], words
-
-
 @pytest.mark.parametrize(("tag", "query", "expected", "why"), QUERIES, ids=IDS)
 def test_query_finds_the_right_page_first(
     browser, served_site: str, tag: str, query: str, expected: str, why: str
@@ -68,7 +50,7 @@ def test_query_finds_the_right_page_first(
     assert re.sub(r"\s+", "", query.lower()) in re.sub(r"\s+", "", text), (
         f"the test's premise: {expected} contains {query!r}"
     )
-    pages, words = run_search(browser, served_site, tag, query)
+    pages, words = search_results(browser, served_site, tag, query)
     assert pages, f"{query!r} ({why}) finds nothing; split into {words}"
     assert pages[0] == expected, f"{query!r} ({why}): {pages[:4]}; split into {words}"
 
@@ -87,7 +69,7 @@ def test_japanese_query_is_cut_as_janome_cut_the_index(
     index = search_index(tag)
     vocabulary = set(index["terms"]) | set(index["titleterms"])
     janome = [w.lower() for w in SearchJapanese(options).split(query) if w.lower() in vocabulary]
-    _, words = run_search(browser, served_site, tag, query)
+    _, words = search_results(browser, served_site, tag, query)
     assert [w.lower() for w in words] == janome
 
 
@@ -102,5 +84,5 @@ def test_a_compound_is_no_word_of_the_index(
     index = search_index(tag)
     vocabulary = set(index["terms"]) | set(index["titleterms"])
     assert query not in vocabulary
-    _, words = run_search(browser, served_site, tag, query)
+    _, words = search_results(browser, served_site, tag, query)
     assert len(words) >= 2 and all(w.lower() in vocabulary for w in words), words

@@ -31,6 +31,8 @@ from conftest import (
 
 from book import layout
 
+pytestmark = pytest.mark.slow  # vnu and axe on every page, in four modes
+
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 HEADERS_FILE = layout.PACKAGE / "site_static" / "_headers"
 MODES = [

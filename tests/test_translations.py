@@ -32,11 +32,6 @@ KANA = re.compile(r"[\u3040-\u30ff]")
 HAN = re.compile(r"[\u3400-\u9fff]")
 
 
-@pytest.fixture(scope="session", params=LANGUAGES)
-def tag(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-
 def resolves(page: Path, href: str) -> bool:
     """A relative link from the page, or an absolute URL of the published site."""
     target, _fragment = urldefrag(href)

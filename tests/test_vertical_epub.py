@@ -29,6 +29,7 @@ def test_the_japanese_edition_has_a_vertical_epub() -> None:
     assert "ja" in VERTICAL
 
 
+@pytest.mark.slow  # epubcheck
 def test_epubcheck_reports_no_errors_and_no_warnings(vertical_epub: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     subprocess.run(
