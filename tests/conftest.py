@@ -111,6 +111,22 @@ def content_pages() -> list[str]:
     )
 
 
+def reader_pages(site: Path) -> list[str]:
+    """Every page a reader can open, from the build: each *.html of the published site, as a
+    path relative to it (each edition's pages, search and 404 page; the root index, 404 and
+    translation status pages; each translation's review page). The tests that walk the site
+    walk this list; it fails where a page that must be published is missing."""
+    pages = sorted(page.relative_to(site).as_posix() for page in site.rglob("*.html"))
+    expected = ["index.html", "404.html", "translation-status.html"]
+    expected += [f"review/{tag}.html" for tag in TRANSLATIONS]
+    for tag in LANGUAGES:
+        expected += [f"{tag}/{doc}.html" for doc in content_pages()]
+        expected += [f"{tag}/search.html", f"{tag}/404.html"]
+    missing = sorted(set(expected) - set(pages))
+    assert missing == [], f"not published in {site}: {missing}"
+    return pages
+
+
 def first_heading(docname: str) -> str:
     for line in (DOCS / f"{docname}.md").read_text(encoding="utf-8").splitlines():
         if line.startswith("# "):
