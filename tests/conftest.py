@@ -119,6 +119,22 @@ def content_pages() -> list[str]:
     return pages.docnames()
 
 
+def reader_pages(site: Path) -> list[str]:
+    """Every page a reader can open, from the build: each *.html of the published site, as a
+    path relative to it (each edition's pages, search and 404 page; the root index, 404 and
+    translation status pages; each translation's review page). The tests that walk the site
+    walk this list; it fails where a page that must be published is missing."""
+    pages = sorted(page.relative_to(site).as_posix() for page in site.rglob("*.html"))
+    expected = ["index.html", "404.html", "translation-status.html"]
+    expected += [f"review/{tag}.html" for tag in TRANSLATIONS]
+    for tag in LANGUAGES:
+        expected += [f"{tag}/{doc}.html" for doc in content_pages()]
+        expected += [f"{tag}/search.html", f"{tag}/404.html"]
+    missing = sorted(set(expected) - set(pages))
+    assert missing == [], f"not published in {site}: {missing}"
+    return pages
+
+
 def first_heading(docname: str) -> str:
     title = pages.title(docname)
     assert title is not None, f"docs/{docname}.md has no level-1 heading"
@@ -279,6 +295,51 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+HEADERS_FILE = layout.PACKAGE / "site_static" / "_headers"  # the host's headers of the site
+
+
+def policy() -> dict[str, str]:
+    """The headers that _headers gives every path ("/*")."""
+    headers = {}
+    for line in HEADERS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("  ") and ":" in line:
+            name, value = line.strip().split(":", 1)
+            headers[name] = value.strip()
+    assert "Content-Security-Policy" in headers
+    return headers
+
+
+class PolicyHandler(QuietHandler):
+    """A folder with the headers a host gives the site (_headers): its Content-Security-Policy."""
+
+    def end_headers(self) -> None:
+        for name, value in policy().items():
+            self.send_header(name, value)
+        super().end_headers()
+
+
+class SiteHost(PolicyHandler):
+    """The published site as its host serves it: under the base URL's path (the 404 page's
+    links are absolute paths under it, so served anywhere else it has no style sheet), with
+    the headers of _headers, and the site's 404.html for a missing address."""
+
+    def translate_path(self, path: str) -> str:
+        prefix = site_url.base_path()
+        if not path.startswith(prefix):
+            return str(Path(self.directory) / "no-such-file")
+        return super().translate_path("/" + path[len(prefix) :])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        if code != 404:
+            return super().send_error(code, message, explain)
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")

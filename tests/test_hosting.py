@@ -23,7 +23,7 @@ from conftest import (
     DOCS,
     LANGUAGES,
     ROOT,
-    QuietHandler,
+    SiteHost,
     content_pages,
     copy_project,
     html_root,
@@ -115,32 +115,10 @@ def test_root_sitemap_indexes_every_edition(site: Path) -> None:
 # -- 404 ---------------------------------------------------------------------------------------
 
 
-class StaticHost(QuietHandler):
-    """A static host: the site under the base URL's path, 404.html for a missing address."""
-
-    prefix = "/"
-
-    def translate_path(self, path: str) -> str:
-        if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "no-such-file")
-        return super().translate_path("/" + path[len(self.prefix) :])
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
-        if code != 404:
-            return super().send_error(code, message, explain)
-        body = (Path(self.directory) / "404.html").read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture(scope="module")
 def static_host(site: Path) -> Iterator[str]:
-    prefix = urlsplit(BASE).path
-    with serve(site, type("Host", (StaticHost,), {"prefix": prefix})) as origin:
-        yield f"{origin}{prefix}"
+    with serve(site, SiteHost) as origin:
+        yield origin + site_url.base_path()
 
 
 @pytest.mark.parametrize("depth", ["nothing-here", "a/b/c/d/nothing.html", "ja/chapters/x/y/"])

@@ -13,12 +13,12 @@ from conftest import (
     LANGUAGES,
     ROOT,
     SOURCE_LANGUAGE,
-    content_pages,
     heading,
     html_pages_of,
     html_root,
     languages,
     main_text,
+    reader_pages,
     search_results,
 )
 from lxml import html
@@ -40,12 +40,11 @@ def search_terms() -> list[tuple[str, str]]:
     return pairs
 
 
-def test_every_page_declares_its_language(tag: str) -> None:
+def test_every_page_declares_its_language(tag: str, site: Path) -> None:
     row = languages.get(tag)
-    pages = sorted(html_root(tag).rglob("*.html"))
-    assert len(pages) >= len(content_pages())
-    for page in pages:
-        assert html.fromstring(page.read_bytes()).get("lang") == row.html_lang, page
+    pages = [path for path in reader_pages(site) if path.startswith(f"{tag}/")]
+    for path in pages:
+        assert html.fromstring((site / path).read_bytes()).get("lang") == row.html_lang, path
 
 
 def test_page_titles_name_the_page_and_the_book(tag: str) -> None:

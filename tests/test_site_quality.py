@@ -1,56 +1,40 @@
 """The published site as readers and outside authorities see it: the W3C Nu HTML Checker,
 axe-core in headless Chromium (light and dark, desktop and phone), the requests a page makes,
 every internal link and anchor, and the Content-Security-Policy of src/book/site_static/_headers.
+Every check walks every page a reader can open (conftest.reader_pages), 404 pages included.
 """
 
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import json
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import (
-    LANGUAGES,
     ROOT,
-    TRANSLATIONS,
-    QuietHandler,
-    QuietServer,
-    content_pages,
+    SiteHost,
     parse_html,
+    policy,
     published_file,
+    reader_pages,
+    serve,
     site_url,
 )
-
-from book import layout
 
 pytestmark = pytest.mark.slow  # vnu and axe on every page, in four modes
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-HEADERS_FILE = layout.PACKAGE / "site_static" / "_headers"
 MODES = [
     (scheme, name, viewport)
     for scheme in ("light", "dark")
     for name, viewport in (("desktop", (1280, 900)), ("phone", (390, 844)))
 ]
-
-
-def site_pages(site: Path) -> list[str]:
-    """Every page a reader can open: each edition's pages and search, the root pages, and
-    each translation's review page (src/book/review.py)."""
-    pages = ["index.html", "translation-status.html"]
-    for tag in LANGUAGES:
-        pages += [f"{tag}/{doc}.html" for doc in content_pages()] + [f"{tag}/search.html"]
-    pages += [f"review/{tag}.html" for tag in TRANSLATIONS]
-    assert all((site / page).is_file() for page in pages)
-    return pages
 
 
 def test_nu_html_checker_reports_no_errors(site: Path) -> None:
@@ -64,66 +48,47 @@ def test_nu_html_checker_reports_no_errors(site: Path) -> None:
             "--errors-only",
             "--format",
             "json",
-            "--skip-non-html",
-            str(site),
+            *(str(site / page) for page in reader_pages(site)),
         ],
         capture_output=True,
         text=True,
         timeout=600,
     )
     messages = json.loads(result.stderr)["messages"]
-    checked = len(list(site.rglob("*.html")))
-    assert checked >= len(site_pages(site))
     assert [f"{m['url']}:{m.get('lastLine')}: {m['message']}" for m in messages] == []
-
-
-def policy() -> dict[str, str]:
-    """The headers that _headers gives every path ("/*")."""
-    headers = {}
-    for line in HEADERS_FILE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("  ") and ":" in line:
-            name, value = line.strip().split(":", 1)
-            headers[name] = value.strip()
-    assert "Content-Security-Policy" in headers
-    return headers
-
-
-class PolicyHandler(QuietHandler):
-    """The site as a host serves it with the headers of _headers."""
-
-    def end_headers(self) -> None:
-        for name, value in policy().items():
-            self.send_header(name, value)
-        super().end_headers()
 
 
 @pytest.fixture(scope="module")
 def hosted_site(site: Path) -> Iterator[str]:
-    handler = functools.partial(PolicyHandler, directory=str(site))
-    server = QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    """The site as its host serves it: its address, without the final slash."""
+    with serve(site, SiteHost) as origin:
+        yield origin + site_url.base_path().rstrip("/")
 
 
 @pytest.fixture(scope="module", params=MODES, ids=[f"{s}-{n}" for s, n, _ in MODES])
 def visits(request: pytest.FixtureRequest, browser, hosted_site: str, site: Path) -> dict:
-    """Every page opened in one mode: axe-core's violations, every request, CSP reports."""
+    """Every page opened in one mode: axe-core's violations, every request (and those that
+    failed), CSP reports."""
     from axe_playwright_python.sync_playwright import Axe
 
     scheme, _name, (width, height) = request.param
     context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
     page = context.new_page()
     requests: list[str] = []
+    failed: list[str] = []
     refused: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
+    page.on(
+        "response", lambda r: failed.append(f"{r.url}: {r.status}") if r.status >= 400 else None
+    )
     page.on(
         "console",
         lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
     )
     axe = Axe()
     violations = {}
-    for path in site_pages(site):
+    for path in reader_pages(site):
         url = f"{hosted_site}/{path}" + ("#choose" if path == "index.html" else "")
         page.goto(url)
         page.wait_for_load_state("networkidle")
@@ -133,14 +98,20 @@ def visits(request: pytest.FixtureRequest, browser, hosted_site: str, site: Path
     return {
         "violations": violations,
         "requests": requests,
+        "failed": failed,
         "refused": refused,
         "origin": hosted_site,
     }
 
 
-def test_axe_reports_no_violations(visits: dict) -> None:
+def test_axe_reports_no_violations(visits: dict, site: Path) -> None:
     assert {path: v for path, v in visits["violations"].items() if v} == {}
-    assert len(visits["violations"]) >= 2 + 5 * len(LANGUAGES)
+    assert sorted(visits["violations"]) == reader_pages(site)
+
+
+def test_every_page_loads_all_it_asks_for(visits: dict) -> None:
+    """Each page's style sheets, scripts and images, as the host serves them."""
+    assert visits["failed"] == []
 
 
 def test_pages_request_nothing_from_other_hosts(visits: dict) -> None:
@@ -157,7 +128,7 @@ def test_content_security_policy_refuses_nothing(visits: dict) -> None:
 def test_project_templates_emit_no_inline_script_or_handler(site: Path) -> None:
     """Only the theme's one documented inline script; no on* attribute anywhere."""
     hashes = re.findall(r"'sha256-([^']+)'", policy()["Content-Security-Policy"])
-    for path in site_pages(site):
+    for path in reader_pages(site):
         page = parse_html(site / path)
         for script in page.xpath("//script[not(@src)]"):
             digest = base64.b64encode(hashlib.sha256((script.text or "").encode()).digest())
@@ -185,7 +156,7 @@ def test_theme_toggle_works_under_the_policy(browser, hosted_site: str) -> None:
 def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
     broken = []
     ids: dict[Path, set[str]] = {}
-    pages = sorted(site.rglob("*.html"))
+    pages = [site / path for path in reader_pages(site)]
     for source in pages:
         page = parse_html(source)
         for attribute in ("href", "src"):
