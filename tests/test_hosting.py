@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ from conftest import (
     SiteHost,
     content_pages,
     copy_project,
+    first_heading,
     html_root,
     languages,
     parse_html,
@@ -35,7 +35,7 @@ from conftest import (
 )
 from lxml import etree
 
-from book import translations, worktree
+from book import project, translations, worktree
 
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 BASE = site_url.base_url()
@@ -300,15 +300,10 @@ def test_citation_file_is_valid_and_names_this_book(article) -> None:
     from ruamel.yaml import YAML
 
     cff = YAML(typ="safe").load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    title = next(
-        line[2:]
-        for line in (DOCS / "index.md").read_text(encoding="utf-8").splitlines()
-        if line.startswith("# ")
-    )
+    title = first_heading("index")
     assert cff["title"] == cff["preferred-citation"]["title"] == title
-    assert cff["version"] == pyproject["project"]["version"]
-    assert cff["url"] == pyproject["tool"]["book"]["base-url"]
+    assert cff["version"] == project.version()
+    assert cff["url"] == project.setting("base-url")
     assert sorted(r["url"] for r in cff["references"] if "url" in r) == sorted(article.urls)
 
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
 from conftest import (
     LANGUAGES,
-    ROOT,
     SOURCE_LANGUAGE,
     heading,
     html_pages_of,
@@ -23,6 +21,8 @@ from conftest import (
 )
 from lxml import html
 
+from book import translations
+
 # The Japanese edition: names and a word that a reader searches for. Sphinx's default
 # Japanese splitter (TinySegmenter) cuts 習近平 and 王毅 apart; these prove the index is
 # segmented well.
@@ -32,11 +32,12 @@ JAPANESE_TERMS = ("習近平", "王毅", "経済")
 def search_terms() -> list[tuple[str, str]]:
     """(language, term): the Japanese terms above, and each translation's forms of the
     glossary's search terms (locale/glossary.toml)."""
-    glossary = tomllib.loads((ROOT / "locale" / "glossary.toml").read_text(encoding="utf-8"))
     pairs = [(SOURCE_LANGUAGE, term) for term in JAPANESE_TERMS]
     for tag in LANGUAGES:
         if tag != SOURCE_LANGUAGE:
-            pairs += [(tag, t[tag]) for t in glossary["term"] if t.get("search") and tag in t]
+            pairs += [
+                (tag, t[tag]) for t in translations.glossary() if t.get("search") and tag in t
+            ]
     return pairs
 
 

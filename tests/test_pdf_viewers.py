@@ -30,7 +30,6 @@ import json
 import re
 import subprocess
 import tempfile
-import tomllib
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
@@ -438,8 +437,7 @@ def read_with_pdfjs(browser, base: str, url: str, query: str | None) -> PdfjsRes
 
 def book_name(tag: str) -> str:
     """The name the book is about, in the edition's language (locale/glossary.toml)."""
-    glossary = tomllib.loads((ROOT / "locale" / "glossary.toml").read_text(encoding="utf-8"))
-    (term,) = [t for t in glossary["term"] if t["ja"] == "習近平"]
+    (term,) = [t for t in translations.glossary() if t["ja"] == "習近平"]
     return term[tag]
 
 

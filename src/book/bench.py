@@ -384,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         project = worktree.copy_working_tree(Path(tmp) / "project")
         # The site is built for the address it is served at, as for a real host: canonical
-        # URLs and hreflang alternates are absolute (BOOK_BASE_URL, docs/conf.py).
+        # URLs and hreflang alternates are absolute (BOOK_BASE_URL, book.site_url).
         port = free_port()
         origin = f"http://127.0.0.1:{port}"
         env = worktree.environment(

@@ -1,7 +1,7 @@
 """The per-language table, `languages.toml`, as frozen dataclasses.
 
-Imported by docs/conf.py and by the scripts; it is not run on its own except to list
-the published languages:
+Imported by the extensions (book.sphinxext), the commands and the tests; not run on its own
+except to list the published languages:
 
     python -m book.languages          # one tag per line, the source language first
 
