@@ -320,6 +320,7 @@ def test_smuggled_script_reaches_the_page_as_text_only(mutated: dict, browser) -
 # -- Outside authorities -----------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the Nu HTML Checker (Java)
 def test_nu_html_checker_reports_no_errors(review_site: Path, mutated: dict) -> None:
     if not VNU.exists():
         pytest.fail(f"{VNU} is missing: `make test` installs it (npm ci)")
@@ -343,6 +344,7 @@ def served_mutated(mutated: dict) -> Iterator[str]:
         yield origin
 
 
+@pytest.mark.slow  # axe in four modes
 @pytest.mark.parametrize(
     ("scheme", "name", "viewport"), MODES, ids=[f"{s}-{n}" for s, n, _ in MODES]
 )
