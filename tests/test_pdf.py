@@ -63,7 +63,9 @@ def test_bookmarks_lead_to_every_chapter(tag: str) -> None:
 
     # Sphinx's smartquotes set the apostrophes of English headings as ’ in the book.
     bookmarks = [title.replace("’", "'") for title in titles(reader.outline)]
-    assert [heading(doc, tag) for doc in CHAPTERS if heading(doc, tag) not in bookmarks] == []
+    # A chapter's bookmark starts with its number (第1章, 第一章, 1): tests/test_pdf_book.py.
+    missing = [heading(doc, tag) for doc in CHAPTERS]
+    assert [h for h in missing if not any(b.endswith(h) for b in bookmarks)] == []
 
 
 def test_latex_log_has_no_missing_characters(tag: str) -> None:

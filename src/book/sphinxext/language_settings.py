@@ -131,7 +131,9 @@ def latex_preamble(
     preamble = (
         r"\usepackage{bookstyle}" + "\n"
         r"\hypersetup{pdftitle={" + pdf_meta + "}, pdfauthor={" + author + "}, "
-        "pdflang={" + row.html_lang + "}, pdfcreator={Sphinx + LaTeX}}\n"
+        "pdflang={" + row.html_lang + "}, pdfcreator={Sphinx + LaTeX}, "
+        # A chapter's bookmark carries its number, as its heading does; back matter has none.
+        "bookmarksnumbered}\n"
     )
     if row.latex_engine == "lualatex":
         # LuaTeX derives the PDF's /ID from the output's path, so two builds of one commit in
