@@ -7,8 +7,13 @@ model Chromium's `word-break: auto-phrase` uses) finds them; its models split so
 (习近平 → 习近 | 平访), so a name or term of the glossary (locale/glossary.toml) is kept whole:
 a boundary inside one is dropped, and the term's own edges become boundaries instead.
 
+A phrase of BudouX may hold a comma, colon or question mark (訪ロ：中国は): after such
+punctuation a line may break too (JIS X 4051; the browser breaks there in any case).
+
 A boundary between two characters that are not East Asian wide (inside "IDE", "News") is
-dropped too: Latin words break at their spaces, as they always do.
+dropped too: Latin words break at their spaces, as they always do. Nor is a last line of one
+character made (中国的立场与习近平访俄的可能 | 性: BudouX's Chinese model cuts words, not
+phrases): the last boundary goes when a single character follows it.
 
 Used by book.sphinxext.phrase_breaks (headings in HTML, EPUB and LaTeX) and
 book.sphinxext.language_settings (the book's title on the PDF's title page).
@@ -48,6 +53,10 @@ def terms(tag: str) -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
+# Punctuation after which a Japanese or Chinese line may break.
+BREAK_AFTER = set("、。，．：；？！）」』】〕〉》")
+
+
 def _wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in {"W", "F"}
 
@@ -60,6 +69,7 @@ def boundaries(text: str, tag: str) -> list[int]:
     for phrase in _parser(tag)(text)[:-1]:
         offset += len(phrase)
         cuts.add(offset)
+    cuts |= {i + 1 for i, char in enumerate(text) if char in BREAK_AFTER}
     for term in terms(tag):
         for match in re.finditer(re.escape(term), text):
             start, end = match.span()
@@ -67,7 +77,7 @@ def boundaries(text: str, tag: str) -> list[int]:
             if inside:
                 cuts -= inside
                 cuts |= {start, end}
-    return sorted(
+    kept = sorted(
         c
         for c in cuts
         if 0 < c < len(text)
@@ -75,6 +85,9 @@ def boundaries(text: str, tag: str) -> list[int]:
         and not text[c].isspace()
         and (_wide(text[c - 1]) or _wide(text[c]))
     )
+    if kept and len(text.rstrip()) - kept[-1] == 1:
+        kept.pop()
+    return kept
 
 
 def split(text: str, tag: str) -> list[str]:

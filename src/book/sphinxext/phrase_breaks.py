@@ -26,11 +26,11 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from book import phrases
 
 
-class phrase_run(nodes.inline):  # noqa: N801 (docutils names nodes in lower case)
+class phrase_run(nodes.inline):  # docutils names nodes in lower case
     """A title's text, cut into `phrase` children."""
 
 
-class phrase(nodes.inline):  # noqa: N801
+class phrase(nodes.inline):
     """One phrase: no line break inside."""
 
 
