@@ -100,11 +100,19 @@ def split(text: str, tag: str) -> list[str]:
     return pieces
 
 
+def _box(piece: str) -> str:
+    """A phrase in a box, its closing punctuation after the box: the engine (luatexja, xeCJK)
+    then still spaces 、：」 against the next phrase, as it does inside a line."""
+    body = piece.rstrip("".join(BREAK_AFTER))
+    return rf"\mbox{{{body}}}{piece[len(body) :]}" if body else piece
+
+
 def latex(escaped_pieces: list[str]) -> str:
     """LaTeX of a title's phrases (each already escaped): no break inside a phrase (a box),
-    a break allowed between two; the PDF's bookmarks get the plain text (hyperref's
+    a break allowed between two (a closing punctuation mark is no break, TeX keeps it at the
+    end of its line); the PDF's bookmarks get the plain text (hyperref's
     \\texorpdfstring), and a single phrase is left as it is."""
     if len(escaped_pieces) < 2:
         return "".join(escaped_pieces)
-    boxes = r"\allowbreak".join(rf"\mbox{{{p}}}" for p in escaped_pieces)
+    boxes = r"\allowbreak".join(_box(p) for p in escaped_pieces)
     return rf"\texorpdfstring{{{boxes}}}{{{''.join(escaped_pieces)}}}"
