@@ -38,6 +38,7 @@ extensions = [
     "book.sphinxext.lean_pages",  # no unused CSS/JS on the pages
     "book.sphinxext.search",  # Japanese/Chinese query segmentation, ranking
     "book.sphinxext.glossary_links",  # first mention per chapter → 用語集
+    "book.sphinxext.phrase_breaks",  # ja/zh_CN headings break between phrases (BudouX)
     "book.sphinxext.site_meta",  # social card, complete sitemap
     # Publishing:
     "sphinxext.opengraph",  # OpenGraph metadata: how a shared link looks

@@ -23,7 +23,17 @@ import uuid
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from book import editions, files, languages, layout, pages, site_url, translations, worktree
+from book import (
+    editions,
+    files,
+    languages,
+    layout,
+    pages,
+    phrases,
+    site_url,
+    translations,
+    worktree,
+)
 from book.editions import Edition
 
 INDEX = "index"
@@ -109,7 +119,9 @@ def apply_language_row(app: Sphinx, config: Config) -> None:
     pdf = Edition(row, "pdf")
     config.latex_engine = row.latex_engine
     config.latex_docclass = {"manual": row.latex_docclass, "howto": row.latex_docclass}
-    config.latex_documents = [(config.root_doc, f"{pdf.basename}.tex", title, author, "manual")]
+    config.latex_documents = [
+        (config.root_doc, f"{pdf.basename}.tex", latex_title(title, row.tag), author, "manual")
+    ]
     fonts = row.latex_fonts
     if row.latex_jacharrange:
         fonts += f"\\ltjsetparameter{{jacharrange={{{row.latex_jacharrange}}}}}\n"
@@ -122,6 +134,13 @@ def apply_language_row(app: Sphinx, config: Config) -> None:
         "fontpkg": fonts,
         "preamble": latex_preamble(title, author, row, pdf, epoch),
     }
+
+
+def latex_title(title: str, tag: str) -> str:
+    """The title as LaTeX markup (what latex_documents wants): its special characters escaped,
+    and in a language BudouX knows, its lines breaking between phrases (book.phrases)."""
+    pieces = phrases.split(title, tag) if phrases.has_model(tag) else [title]
+    return phrases.latex([re.sub(r"([#$%&_{}])", r"\\\1", p) for p in pieces])
 
 
 def latex_preamble(

@@ -2,6 +2,9 @@
 
 - pygments.css (20 KB): the book has no code, so nothing is highlighted
   (highlight_language = "none" in conf.py);
+- furo-extensions.css (5.5 KB): the theme's styles for other extensions (Read the Docs'
+  flyout and ads, sphinx-design, sphinx-copybutton, sphinx-inline-tabs), none of which the
+  book uses; its one general rule, the containers' zero padding, is in book.css;
 - translations.js (5 KB): the strings of the search's own messages, needed by the search
   page alone.
 Measured by src/book/bench.py (first-load weight of a chapter page).
@@ -13,7 +16,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-UNUSED_CSS = {"_static/pygments.css"}
+UNUSED_CSS = {"_static/pygments.css", "_static/styles/furo-extensions.css"}
 SEARCH_ONLY_JS = {"_static/translations.js"}
 
 
