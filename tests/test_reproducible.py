@@ -8,10 +8,13 @@ import os
 import signal
 import subprocess
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import checksums, copy_project, worktree
+from conftest import checksums, content_pages, copy_project, worktree
+
+from book import editions
 
 pytestmark = pytest.mark.slow  # two clean builds of the whole book, and a killed one
 
@@ -86,3 +89,44 @@ def test_a_killed_build_run_again_gives_the_same_edition(
     ja_files = [p for p in killed if p.startswith("ja/") or "-ja." in p]
     assert len(ja_files) > 20
     assert [p for p in ja_files if killed[p] != clean[p]] == []
+
+
+# Appended to a copy's extension: a change of the book's code that changes every paragraph of
+# every format's output (a post-transform, which runs when a page is written).
+CODE_CHANGE = """
+
+_setup_before_the_change = setup
+
+
+def setup(app):
+    from docutils import nodes
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class CodeChangeMarker(SphinxPostTransform):
+        default_priority = 999
+
+        def run(self, **kwargs):
+            for node in self.document.findall(nodes.paragraph):
+                node["classes"].append("code-change-marker")
+
+    app.add_post_transform(CodeChangeMarker)
+    return _setup_before_the_change(app)
+"""
+
+
+def test_a_code_change_reaches_every_page_of_every_format(tmp_path: Path) -> None:
+    """A language's builders share one doctree cache (book.build): after a change of the
+    book's code, the first builder re-reads the pages, and the HTML and EPUB builders must
+    still write every page again, not keep the ones written before the change."""
+    project = copy_project(tmp_path / "code-change")
+    build(project, "--lang", "en")
+    extension = project / "src" / "book" / "sphinxext" / "html_fixes.py"
+    extension.write_text(extension.read_text(encoding="utf-8") + CODE_CHANGE, encoding="utf-8")
+    build(project, "--lang", "en")
+    site = project / "build" / "site"
+    pages = [site / "en" / f"{doc}.html" for doc in content_pages()]
+    assert [p.name for p in pages if "code-change-marker" not in p.read_text("utf-8")] == []
+    with zipfile.ZipFile(site / "downloads" / f"{editions.SLUG}-en.epub") as book:
+        chapters = [n for n in book.namelist() if n.endswith(".xhtml") and "chapters/" in n]
+        stale = [n for n in chapters if b"code-change-marker" not in book.read(n)]
+    assert chapters and stale == []

@@ -76,7 +76,7 @@ def apply_language_row(app: Sphinx, config: Config) -> None:
     config.project = book_title()
     config.author = author
     config.copyright = f"{time.gmtime(epoch).tm_year}, {author}"
-    config.book_code_digest = code_digest()
+    config.book_code_digest = config.book_output_digest = code_digest()
 
     # -- HTML -----------------------------------------------------------------------------
     config.html_title = title
@@ -165,7 +165,11 @@ def latex_preamble(
 def setup(app: Sphinx) -> dict[str, object]:
     # Every date Sphinx writes (`today`, the copyright year) comes from here.
     os.environ.setdefault("SOURCE_DATE_EPOCH", worktree.source_date_epoch())
-    # "env": when it changes, every page is read and written again.
+    # "env": when it changes, every page is read again. The builders of a language share one
+    # doctree cache (book.build), so the first of them to run re-reads the pages and the
+    # others find the cache current: the same digest as an "html" value makes the HTML and
+    # EPUB builders (whose build info hashes those values) write every page again too.
     app.add_config_value("book_code_digest", "", "env", types=frozenset({str}))
+    app.add_config_value("book_output_digest", "", "html", types=frozenset({str}))
     app.connect("config-inited", apply_language_row, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
