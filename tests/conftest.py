@@ -135,6 +135,11 @@ def reader_pages(site: Path) -> list[str]:
     return pages
 
 
+def without_chapter_number(bookmark: str) -> str:
+    """A PDF bookmark's title without the chapter number it starts with (第1章, 第一章, 1)."""
+    return re.sub(r"^(第.{1,3}章|\d+)\s+", "", bookmark)
+
+
 def first_heading(docname: str) -> str:
     title = pages.title(docname)
     assert title is not None, f"docs/{docname}.md has no level-1 heading"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import budoux
 import pytest
-from conftest import content_pages, epub_file, pdf_file, serve
+from conftest import content_pages, epub_file, pdf_file, serve, without_chapter_number
 from lxml import etree
 
 from book import pages, translations
@@ -180,8 +180,7 @@ def test_pdf_outline_is_plain_text(tag: str) -> None:
             yield from titles(item) if isinstance(item, list) else [item.title]
 
     expected = {t for doc in content_pages() for t in source_headings(doc, tag)}
-    # A chapter's bookmark starts with its number (第1章, 第一章): tests/test_pdf_book.py.
-    outline = {re.sub(r"^第.{1,3}章\s+", "", title) for title in titles(reader.outline)}
+    outline = {without_chapter_number(title) for title in titles(reader.outline)}
     assert outline and outline <= expected
     assert "\\" not in (reader.metadata.title or "")
 

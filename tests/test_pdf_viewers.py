@@ -48,6 +48,7 @@ from conftest import (
     pdf_body_text,
     pdf_file,
     serve,
+    without_chapter_number,
 )
 from pypdf import PdfReader
 from source_text import Article, squash
@@ -538,9 +539,8 @@ def test_bookmarks_are_the_chapters_and_sections_in_order(tag: str) -> None:
         for level, title in headings(doc)
         if level <= 2
     ]
-    # A chapter's bookmark starts with its number (第1章, 第一章, 1): tests/test_pdf_book.py.
     found = [
-        (level, re.sub(r"^(第.{1,3}章|\d+)\s+", "", title).translate(QUOTES))
+        (level, without_chapter_number(title).translate(QUOTES))
         for level, title, _, _ in outline(pdf_file(tag))
     ]
     assert found == expected

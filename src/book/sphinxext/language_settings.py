@@ -68,12 +68,13 @@ def apply_language_row(app: Sphinx, config: Config) -> None:
     row = languages.get(config.language)
     vertical = config.epub_writing_mode == "vertical"
     epub = Edition(row, "epub", editions.VERTICAL if vertical else "")
-    title = translations.translate(row.tag, INDEX, book_title())
+    original_title = book_title()
+    title = translations.translate(row.tag, INDEX, original_title)
     author = row.author
     epoch = int(worktree.source_date_epoch())
     base_url = site_url.base_url()
 
-    config.project = book_title()
+    config.project = original_title
     config.author = author
     config.copyright = f"{time.gmtime(epoch).tm_year}, {author}"
     config.book_code_digest = config.book_output_digest = code_digest()
