@@ -31,7 +31,8 @@ extensions = [
     "book.sphinxext.catalog_guard",  # a message failing the catalog checks is refused
     "book.sphinxext.original",  # the Japanese original beside a translation
     "book.sphinxext.markup",  # admonition classes in LaTeX
-    "book.sphinxext.book_parts",  # PDF: front, main and back matter
+    "book.sphinxext.colophon",  # the colophon's data, and its place per language
+    "book.sphinxext.book_parts",  # front, main and back matter; chapter labels
     "book.sphinxext.epub_builder",  # the EPUB builder: identifiers, language, CSS, 縦中横
     "book.sphinxext.search_zh_fix",  # Chinese search in the browser
     "book.sphinxext.html_fixes",  # aria-level on toctree captions, named asides
@@ -136,7 +137,8 @@ latex_elements = {
     # The book has no index: no \makeindex, no makeindex run, no empty index page.
     "makeindex": "",
     "printindex": "",
-    # The title page opens the front matter (roman page numbers; docs/_latex/bookstyle.sty).
-    "maketitle": r"\frontmatter\sphinxmaketitle",
+    # The title page opens the front matter (roman page numbers; docs/_latex/bookstyle.sty):
+    # page i, so the next is ii (LaTeX's titlepage sets the page after it to 1 again).
+    "maketitle": r"\frontmatter\sphinxmaketitle\setcounter{page}{2}",
     "sphinxsetup": "hmargin={18mm,18mm}, vmargin={20mm,20mm}",
 }

@@ -31,7 +31,7 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import polib
@@ -46,6 +46,7 @@ from book.translations import (
     fact_exception,
     glossary,
     message_findings,
+    statistics,
 )
 
 # Labels of the furo theme that readers see, as its templates spell them.
@@ -164,46 +165,6 @@ def check_catalog(path: Path, language: languages.Language) -> list[Finding]:
 
 
 # -- Statistics --------------------------------------------------------------------------------
-
-
-@dataclass
-class Statistics:
-    tag: str
-    name: str
-    native_name: str
-    translated: int = 0
-    fuzzy: int = 0
-    untranslated: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.translated + self.fuzzy + self.untranslated
-
-    @property
-    def percent(self) -> float:
-        return round(100 * self.translated / self.total, 1) if self.total else 0.0
-
-
-def statistics(language: languages.Language) -> tuple[Statistics, dict[str, Statistics]]:
-    """Counts of a language and of each of its catalogs, as msgfmt --statistics counts."""
-    overall = Statistics(language.tag, language.name, language.native_name)
-    per_file = {}
-    for path in catalog_files(language.tag):
-        counts = Statistics(language.tag, language.name, language.native_name)
-        for entry in polib.pofile(str(path)):
-            if entry.obsolete:
-                continue
-            if entry.fuzzy:
-                counts.fuzzy += 1
-            elif entry.translated():
-                counts.translated += 1
-            else:
-                counts.untranslated += 1
-        per_file[layout.relative(path)] = counts
-        overall.translated += counts.translated
-        overall.fuzzy += counts.fuzzy
-        overall.untranslated += counts.untranslated
-    return overall, per_file
 
 
 def exceptions(language: languages.Language) -> list[dict[str, object]]:

@@ -54,6 +54,8 @@ class Language:
     complete: bool
     vertical_epub: bool
     card_font: str
+    colophon_position: str
+    chapter_label: str
     og_locale: str = ""  # optional: see sharing_locale
 
     @property
@@ -73,10 +75,33 @@ class Language:
             for key, value in self.search_options
         }
 
+    def chapter_name(self, number: int) -> str:
+        """The label of chapter `number` before its title (第1章　, 第一章　, Chapter 1: ): the
+        row's chapter_label."""
+        return self.chapter_label.format(n=number, hanzi=hanzi_numeral(number))
+
     @property
     def html_lang(self) -> str:
         """The tag as HTML, EPUB and PDF metadata spell it (zh_CN → zh-CN)."""
         return self.tag.replace("_", "-")
+
+
+HANZI_DIGITS = "〇一二三四五六七八九"
+COLOPHON_POSITIONS = ("front", "back")
+
+
+def hanzi_numeral(number: int) -> str:
+    """1–99 in Chinese numerals (一, 十, 十二, 二十一), as ctex's \\chinese prints a chapter's
+    number. Written here because babel has no spell-out rules (CLDR's RBNF) and a book has
+    fewer than a hundred chapters."""
+    if not 0 < number < 100:
+        raise ValueError(f"chapter number {number} outside 1–99")
+    tens, units = divmod(number, 10)
+    return (
+        (HANZI_DIGITS[tens] if tens > 1 else "")
+        + ("十" if tens else "")
+        + (HANZI_DIGITS[units] if units else "")
+    )
 
 
 def likely_locale(tag: str) -> str:
@@ -113,6 +138,11 @@ def load_table(path: Path = TABLE) -> dict[str, Language]:
                 f"{path}: [languages.{tag}]: "
                 + (f"unknown keys {sorted(unknown)} " if unknown else "")
                 + (f"missing keys {sorted(missing)}" if missing else "")
+            )
+        if values["colophon_position"] not in COLOPHON_POSITIONS:
+            raise LanguageError(
+                f"{path}: [languages.{tag}]: colophon_position must be one of "
+                f"{', '.join(COLOPHON_POSITIONS)}, not {values['colophon_position']!r}"
             )
         values["debian_packages"] = tuple(values["debian_packages"])
         values["search_options"] = tuple(sorted(values["search_options"].items()))

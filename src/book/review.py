@@ -36,8 +36,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
-import posixpath
-import re
 import shutil
 import sys
 from collections import Counter
@@ -57,11 +55,6 @@ FOLDER = "review"
 INDEX = "index"
 THEME_GROUP = "Theme labels"
 STATES = ("translated", "exception", "fuzzy", "untranslated")
-# A toctree directive in MyST: a fence of backticks or colons, its options and entries.
-TOCTREE = re.compile(
-    r"^(?P<fence>`{3,}|:{3,})\{toctree\}[^\n]*\n(?P<body>.*?)^(?P=fence)\s*$", re.M | re.S
-)
-TOCTREE_TARGET = re.compile(r"<([^<>]+)>\s*$")
 
 
 class ReviewError(Exception):
@@ -69,42 +62,6 @@ class ReviewError(Exception):
 
 
 # -- Reading order -----------------------------------------------------------------------------
-
-
-def toctree_entries(docname: str) -> list[str]:
-    """The docnames a page's toctrees list, in order (MyST fences, ``` or :::)."""
-    source = pages.source(docname)
-    if not source.is_file():
-        return []
-    entries = []
-    for block in TOCTREE.finditer(source.read_text(encoding="utf-8")):
-        for line in block["body"].splitlines():
-            line = line.strip()
-            if not line or line.startswith(":") or line == "self":
-                continue
-            target = TOCTREE_TARGET.search(line)
-            name = (target[1] if target else line).strip().removesuffix(".md")
-            if name.startswith("/"):
-                name = name[1:]
-            else:
-                name = posixpath.normpath(posixpath.join(posixpath.dirname(docname), name))
-            entries.append(name)
-    return entries
-
-
-def reading_order() -> list[str]:
-    """The book's pages as a reader meets them: the index, then its toctree, depth first."""
-    order: list[str] = []
-
-    def visit(docname: str) -> None:
-        if docname in order:
-            return
-        order.append(docname)
-        for child in toctree_entries(docname):
-            visit(child)
-
-    visit(INDEX)
-    return order
 
 
 def source_lines(entry: polib.POEntry) -> list[int]:
@@ -306,7 +263,7 @@ def groups_of(language: languages.Language) -> tuple[list[Group], list[translati
         for path in translations.catalog_files(language.tag)
     }
     theme = Path(translations.THEME_CATALOG).stem
-    order = [doc for doc in reading_order() if doc in by_doc]
+    order = [doc for doc in pages.reading_order() if doc in by_doc]
     order += sorted(doc for doc in by_doc if doc not in order and doc != theme)
     if theme in by_doc:
         order.append(theme)

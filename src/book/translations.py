@@ -98,3 +98,67 @@ def translate(tag: str, docname: str, msgid: str) -> str:
     if any(f.blocking for f in message_findings(layout.relative(path), entry, tag, glossary())):
         return msgid
     return entry.msgstr
+
+
+# -- A language's catalogs as a whole --------------------------------------------------------
+
+
+@dataclass
+class Statistics:
+    tag: str
+    name: str
+    native_name: str
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.translated / self.total, 1) if self.total else 0.0
+
+
+def statistics(language: languages.Language) -> tuple[Statistics, dict[str, Statistics]]:
+    """Counts of a language and of each of its catalogs, as msgfmt --statistics counts."""
+    overall = Statistics(language.tag, language.name, language.native_name)
+    per_file = {}
+    for path in catalog_files(language.tag):
+        counts = Statistics(language.tag, language.name, language.native_name)
+        for entry in polib.pofile(str(path)):
+            if entry.obsolete:
+                continue
+            if entry.fuzzy:
+                counts.fuzzy += 1
+            elif entry.translated():
+                counts.translated += 1
+            else:
+                counts.untranslated += 1
+        per_file[layout.relative(path)] = counts
+        overall.translated += counts.translated
+        overall.fuzzy += counts.fuzzy
+        overall.untranslated += counts.untranslated
+    return overall, per_file
+
+
+# A credit line of a catalog's header comment, as gettext tools write it ("Name <address>,
+# 2025, 2026."), and the placeholder that xgettext/sphinx-intl leave in a new catalog.
+CREDIT = re.compile(r"^(?P<name>[^<>,\n]+?)\s*(?:<[^<>]*>)?\s*,\s*\d{4}")
+PLACEHOLDERS = {"FIRST AUTHOR", "FULL NAME", "SOME DESCRIPTIVE TITLE."}
+
+
+def translators(tag: str) -> list[str]:
+    """Who translated a language: the names its catalogs credit, where gettext tools keep
+    them (each header's Last-Translator, and the credit lines of its header comment), without
+    addresses or the placeholders of a new catalog; in the order first met, each once."""
+    names: list[str] = []
+    for path in catalog_files(tag):
+        catalog = polib.pofile(str(path))
+        found = [catalog.metadata.get("Last-Translator", "").split("<")[0]]
+        found += [m["name"] for line in catalog.header.splitlines() if (m := CREDIT.match(line))]
+        for name in (n.strip() for n in found):
+            if name and name not in PLACEHOLDERS and name not in names:
+                names.append(name)
+    return names
