@@ -1,8 +1,9 @@
 """The PDF as a book (issue "A book by the conventions of its languages"), read from the
 built PDFs by poppler (pdftotext -bbox-layout, pdffonts) and pypdf, against the source:
 
-- front matter (title page, contents) numbered i, ii; the main matter from 1; the chapters
-  of docs/chapters/ numbered, the back matter (every other page of the root toctree) not;
+- front matter (title page, the imprint page where the language puts it there, contents)
+  numbered i, ii, …; the main matter from 1; the chapters of docs/chapters/ numbered, the
+  back matter (every other page of the root toctree) not;
 - running heads that name the chapter (with its number) or the back-matter section;
 - no italic face in the Japanese and Chinese books (a slanted Latin date beside upright
   kanji);
@@ -24,6 +25,8 @@ from lxml import etree
 from pypdf import PdfReader
 from test_pdf import pdffonts_rows
 
+from book import languages, pages
+
 CJK = ("ja", "zh_CN")
 # How each language numbers a chapter in its heading, running head and bookmark.
 CHINESE_NUMERALS = "〇一二三四五六七八九"
@@ -41,19 +44,23 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text.replace("’", "'"))
 
 
-def toctree(docname: str = "index") -> list[str]:
-    """The root toctree's entries, in order, from the source."""
-    text = (DOCS / f"{docname}.md").read_text(encoding="utf-8")
-    body = re.search(r"```\{toctree\}\n(.*?)```", text, re.S).group(1)
-    return [line.strip() for line in body.splitlines() if line.strip() and ":" not in line]
+def order(tag: str) -> list[str]:
+    """The root toctree's entries in the edition's order: the source's, with the colophon
+    after the title page where the language puts it there (languages.toml)."""
+    return pages.reading_order(languages.get(tag).colophon_position)[1:]
 
 
-def chapters() -> list[str]:
-    return [doc for doc in toctree() if doc.startswith("chapters/")]
+def front_matter(tag: str) -> list[str]:
+    """The pages before the chapters (the imprint page, where the language has it in front)."""
+    return list(itertools.takewhile(lambda doc: not doc.startswith("chapters/"), order(tag)))
 
 
-def back_matter() -> list[str]:
-    return [doc for doc in toctree() if not doc.startswith("chapters/")]
+def chapters(tag: str) -> list[str]:
+    return [doc for doc in order(tag) if doc.startswith("chapters/")]
+
+
+def back_matter(tag: str) -> list[str]:
+    return order(tag)[len(front_matter(tag)) + len(chapters(tag)) :]
 
 
 @dataclass(frozen=True)
@@ -132,23 +139,27 @@ def leading(pdf: Path) -> float:
 def test_chapters_are_numbered_and_back_matter_is_not(tag: str) -> None:
     reader = PdfReader(pdf_file(tag))
     top = [item.title.replace("’", "'") for item in reader.outline if not isinstance(item, list)]
+    front, numbered_docs, back = front_matter(tag), chapters(tag), back_matter(tag)
+    assert top[: len(front)] == [heading(doc, tag) for doc in front]
     expected = [
         f"{chapter_label(tag, n).split()[-1] if tag == 'en' else chapter_label(tag, n)}"
-        for n in range(1, len(chapters()) + 1)
+        for n in range(1, len(numbered_docs) + 1)
     ]
-    for label, doc, title in zip(expected, chapters(), top, strict=False):
+    main = top[len(front) : len(front) + len(numbered_docs)]
+    for label, doc, title in zip(expected, numbered_docs, main, strict=True):
         assert squash(title) == squash(f"{label} {heading(doc, tag)}"), title
-    assert top[len(chapters()) :] == [heading(doc, tag) for doc in back_matter()]
+    assert top[len(front) + len(numbered_docs) :] == [heading(doc, tag) for doc in back]
     # The opening page of each: "第1章" / "Chapter 1" above a chapter's title, none above a
-    # back-matter title.
+    # front- or back-matter title.
     pages = page_lines(pdf_file(tag))
     for n, item in enumerate(i for i in reader.outline if not isinstance(i, list)):
         page = pages[reader.get_destination_page_number(item)]
         text = squash("".join(line.text for line in page))
-        title = squash(heading((chapters() + back_matter())[n], tag))
+        title = squash(heading(order(tag)[n], tag))
         numbered = re.search(r"第.章|Chapter\d", text[: text.index(title)])
-        if n < len(chapters()):
-            assert numbered and numbered.group() == squash(chapter_label(tag, n + 1)), text[:80]
+        chapter = n - len(front)
+        if 0 <= chapter < len(numbered_docs):
+            assert numbered and numbered.group() == squash(chapter_label(tag, chapter + 1))
         else:
             assert not numbered, text[:80]
 
@@ -157,8 +168,10 @@ def test_page_labels_front_matter_roman_then_arabic(tag: str) -> None:
     pdf = pdf_file(tag)
     reader = PdfReader(pdf)
     labels = reader.page_labels
-    assert labels[:2] == ["i", "ii"]  # title page, contents
-    assert labels[2:] == [str(n) for n in range(1, len(labels) - 1)]
+    # The title page, an imprint page where the language has one in front, the contents.
+    front = ["i", "ii", "iii"][: 2 + len(front_matter(tag))]
+    assert labels[: len(front)] == front
+    assert labels[len(front) :] == [str(n) for n in range(1, len(labels) - len(front) + 1)]
     # The folio printed on each page (but the title page) is its label.
     for index, lines in enumerate(page_lines(pdf)[1:], start=1):
         margin_lines = [line.text for line in lines if line not in body(pdf, lines)]
@@ -170,11 +183,14 @@ def test_running_heads_name_the_chapter_or_section(tag: str) -> None:
     reader = PdfReader(pdf)
     top = [i for i in reader.outline if not isinstance(i, list)]
     starts = [reader.get_destination_page_number(i) for i in top]
-    docs = chapters() + back_matter()
+    docs, front = order(tag), len(front_matter(tag))
     expected: dict[int, str] = {}
     for n, (doc, start) in enumerate(zip(docs, starts, strict=True)):
         end = starts[n + 1] if n + 1 < len(starts) else len(reader.pages)
-        label = chapter_label(tag, n + 1) if n < len(chapters()) else ""
+        chapter = n - front
+        if chapter < 0:
+            continue  # front matter: one page, the contents and the opening have no head
+        label = chapter_label(tag, chapter + 1) if chapter < len(chapters(tag)) else ""
         for index in range(start + 1, end):  # a chapter's first page has no head
             expected[index] = squash(label + heading(doc, tag))
     assert len(expected) >= 5

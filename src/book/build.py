@@ -64,7 +64,15 @@ MISSING_FONT = re.compile(r'The font "([^"]+)" cannot be found')
 # What an edition's inputs are, besides its language's catalogs: the source, the book's
 # code, the language table, the glossary, the locked tools. The build date, the site's
 # address and the published languages (the HTML's switcher lists them) count too.
-SHARED_INPUTS = ("docs", "src/book", "languages.toml", "locale/glossary.toml", "requirements.lock")
+# pyproject.toml: the version, the slug and the address every edition prints (src/book/project.py).
+SHARED_INPUTS = (
+    "docs",
+    "src/book",
+    "languages.toml",
+    "locale/glossary.toml",
+    "requirements.lock",
+    "pyproject.toml",
+)
 
 # What every worker imports, whatever its language: imported once, in the fork server. Nothing
 # here reads a catalog or the configuration (a worker's language must start clean).

@@ -41,6 +41,7 @@ from sphinx.config import Config
 
 from book import languages, project, translations, worktree
 from book.pages import COLOPHON
+from book.sphinxext.phrase_breaks import PHRASES
 
 
 def colophon_data(config: Config) -> dict[str, str]:
@@ -94,8 +95,12 @@ def colophon_role(name, rawtext, text, lineno, inliner, options=None, content=No
         # A link once the catalog guard has run (it refuses a translated page's links that
         # the original lacks; this one is the edition's own address): address_links.
         return [colophon_address(value, value)], []
-    if key == "original-title" and not languages.get(config.language).is_source:
-        return [nodes.inline(value, value, classes=[f"language-{languages.SOURCE_LANGUAGE}"])], []
+    if key in ("title", "original-title"):
+        # A title breaks between phrases, as a heading does (book.sphinxext.phrase_breaks).
+        classes = [PHRASES]
+        if key == "original-title" and not languages.get(config.language).is_source:
+            classes.append(f"language-{languages.SOURCE_LANGUAGE}")
+        return [nodes.inline(value, value, classes=classes)], []
     return [nodes.Text(value)], []
 
 

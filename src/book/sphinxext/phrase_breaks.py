@@ -1,7 +1,8 @@
 """Sphinx extension: the lines of a Japanese or Chinese heading break between phrases.
 
 In the editions whose language BudouX has a model for (book.phrases: ja, zh_CN), every
-section title (the page's title too) is cut into its phrases at write time, after the i18n
+section title (the page's title too), and every span of the class `phrases` (a title given
+elsewhere, as in the colophon), is cut into its phrases at write time, after the i18n
 transform, so the translated title is cut in the edition's language:
 
 - HTML and EPUB: `<wbr>` between phrases, the standard BudouX markup; book.css gives
@@ -35,6 +36,7 @@ class phrase(nodes.inline):
 
 
 SKIP = (nodes.literal, nodes.raw, phrase_run)
+PHRASES = "phrases"  # the class of a span that breaks between phrases (book.css)
 
 
 class BreakTitlesBetweenPhrases(SphinxPostTransform):
@@ -48,6 +50,7 @@ class BreakTitlesBetweenPhrases(SphinxPostTransform):
         titles = [t for t in self.document.findall(nodes.title) if _is_heading(t)]
         if self.app.builder.format == "latex" and titles:
             titles = titles[1:]  # the document's title: Sphinx wants it a single Text node
+        titles += [n for n in self.document.findall(nodes.inline) if PHRASES in n["classes"]]
         for title in titles:
             for text in list(title.findall(nodes.Text)):
                 if any(isinstance(a, SKIP) for a in _ancestors(text)):
