@@ -4,8 +4,9 @@
   book's code), a name or term of the glossary counting as one; a break at a space, or at a
   glossary term's edge, is allowed. Every heading of every ja/zh_CN page is measured in
   Chromium at three widths (the line of each character, from Range.getClientRects; the
-  helpers are tests/cjk_lines.py), and every heading's lines in the PDF with poppler's
-  pdftotext -bbox-layout.
+  helpers are tests/cjk_lines.py), the book's title in the sidebar at a phone's and a
+  desktop's width, and every heading's lines in the PDF with poppler's pdftotext -bbox-layout.
+  The vertical EPUB's headings are measured so in tests/test_vertical_epub.py.
 - No slanted CJK: emphasis, titles and links in Japanese or Chinese text are upright in the
   HTML and the EPUB (computed style in Chromium); English keeps its italics.
 - Line starts: at phone widths no line of a ja/zh_CN page starts with closing punctuation or a
@@ -25,7 +26,14 @@ from pathlib import Path
 
 import pytest
 from cjk_lines import allowed_breaks, bad_breaks, measure
-from conftest import content_pages, epub_file, pdf_file, serve, without_chapter_number
+from conftest import (
+    content_pages,
+    epub_file,
+    heading,
+    pdf_file,
+    serve,
+    without_chapter_number,
+)
 from lxml import etree
 
 from book import pages, translations
@@ -63,6 +71,38 @@ def test_headings_break_between_phrases_in_chromium(browser, origin: str, tag: s
         page.close()
     assert bad == []
     assert wrapped, "no heading wrapped: nothing was measured"
+
+
+SIDEBAR_WIDTHS = [390, 1280]  # a phone (the sidebar is a drawer, 15em wide) and a desktop
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "ja",
+        pytest.param(
+            "zh_CN",
+            marks=pytest.mark.xfail(
+                reason="the title gets no <wbr>: book.css gives it `word-break: auto-phrase`, "
+                "which Chromium applies to Japanese only (得到什 | 么)"
+            ),
+        ),
+    ],
+)
+def test_sidebar_title_breaks_between_phrases_in_chromium(browser, origin: str, tag: str) -> None:
+    """The book's title at the top of the sidebar (furo's brand, the same on every page): its
+    line boxes in Chromium at a phone's width and a desktop's."""
+    bad, lines = [], []
+    for width in SIDEBAR_WIDTHS:
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(f"{origin}/{tag}/index.html")
+        text, breaks, _ = measure(page.query_selector(".sidebar-brand-text"))
+        page.close()
+        assert text == heading("index", tag)  # the book's title, from the source
+        lines.append(len(breaks) + 1)
+        bad += [f"{width}px: {b}" for b in bad_breaks(text, breaks, tag)]
+    assert min(lines) > 1, "the title fits one line: nothing was measured"
+    assert bad == []
 
 
 def pdf_text(pdf: Path) -> str:
