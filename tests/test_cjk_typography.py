@@ -150,6 +150,10 @@ def test_pdf_headings_break_between_phrases(tag: str) -> None:
 
 @pytest.mark.parametrize("tag", CJK)
 def test_pdf_outline_is_plain_text(tag: str) -> None:
+    r"""Every bookmark is a heading of the source, as plain text: none of the LaTeX of the
+    title's phrase boxes, no space between its phrases. (Without book.phrases.latex's
+    \texorpdfstring the bookmarks are plain still: hyperref's \pdfstringdef drops \mbox
+    and \allowbreak itself.)"""
     from pypdf import PdfReader
 
     reader = PdfReader(pdf_file(tag))
