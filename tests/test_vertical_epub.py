@@ -1,17 +1,20 @@
 """The vertical (縦書き) Japanese EPUB: valid (W3C epubcheck), right-to-left, every sentence of
 the original, short numbers upright in one cell (縦中横), and laid out vertically by a real
-browser (Chromium) with the EPUB's own stylesheets."""
+browser (Chromium) with the EPUB's own stylesheets, its headings' columns breaking between
+phrases only (BudouX's, tests/cjk_lines.py)."""
 
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import OPF, epub_file, epub_package, epub_text_of, languages
+from cjk_lines import VERTICAL_RL, bad_breaks, measure
+from conftest import OPF, epub_file, epub_package, epub_text_of, languages, serve
 from lxml import etree
 from source_text import Article, squash
 from test_epub import EPUBCHECK_JAR
@@ -129,3 +132,49 @@ def test_a_chapter_is_laid_out_vertically_in_chromium(
     lefts = layout["lefts"]
     assert len(lefts) >= 3 and lefts == sorted(lefts, reverse=True), lefts
     assert layout["tcyHeight"] < 1.3, "a 縦中横 number is one character cell high"
+
+
+# Pages of reading systems, in CSS pixels: a phone upright and on its side, a 6-inch e-reader.
+# In vertical text a column runs down the page: the page's height is the length of a line.
+READER_PAGES = [(390, 700), (844, 390), (600, 800)]
+
+
+def spine_documents(book: zipfile.ZipFile) -> list[str]:
+    """The XHTML documents a reader pages through, in the spine's order."""
+    opf_path, opf = epub_package(book)
+    hrefs = {item.get("id"): item.get("href") for item in opf.iterfind(".//opf:item", OPF)}
+    return [
+        posixpath.join(posixpath.dirname(opf_path), hrefs[ref.get("idref")])
+        for ref in opf.iterfind(".//opf:spine/opf:itemref", OPF)
+    ]
+
+
+@pytest.mark.slow  # every spine document at three page sizes, in Chromium
+@pytest.mark.parametrize("tag", VERTICAL)
+def test_heading_columns_break_between_phrases_in_chromium(
+    tag: str, browser, tmp_path: Path
+) -> None:
+    """Each h1-h3 of each document of the spine, laid out by Chromium with the stylesheets the
+    document links: the column of each character (in vertical-rl a line is a column); a new
+    column starts only between two of BudouX's phrases (a glossary term one phrase)."""
+    with zipfile.ZipFile(epub_file(f"{tag}-vertical")) as book:
+        documents = spine_documents(book)
+        book.extractall(tmp_path)
+    bad, modes, measured, wrapped = [], set(), 0, 0
+    with serve(tmp_path) as origin:
+        for width, height in READER_PAGES:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            for document in documents:
+                page.goto(f"{origin}/{document}")
+                for heading in page.query_selector_all("body :is(h1, h2, h3)"):
+                    text, breaks, mode = measure(heading, VERTICAL_RL)
+                    modes.add(mode)
+                    measured += 1
+                    wrapped += bool(breaks)
+                    where = f"{width}x{height} {document}"
+                    bad += [f"{where}: {b}" for b in bad_breaks(text, breaks, tag)]
+            page.close()
+    assert modes == {VERTICAL_RL}, "Chromium did not set the headings vertically"
+    assert measured >= len(documents) * len(READER_PAGES)
+    assert wrapped, "no heading took two columns: nothing was measured"
+    assert bad == []
