@@ -193,6 +193,16 @@ def test_broken_cross_reference(project: Path) -> None:
     assert_refused(project, result, f"{page}:{line}: WARNING: undefined label: 'nowhere'")
 
 
+def test_unknown_colophon_value(project: Path) -> None:
+    page, line = append_to_chapter(project, "{colophon}`nosuchkey`")
+    result = build(project, "html", "--lang", "ja")
+    assert_refused(
+        project,
+        result,
+        f"{page}:{line}: ERROR: {{colophon}}`nosuchkey`: no such value of the colophon",
+    )
+
+
 def test_unknown_directive(project: Path) -> None:
     page, line = append_to_chapter(project, "```{nosuchdirective}\ntext\n```")
     result = build(project, "html", "--lang", "ja")

@@ -76,19 +76,7 @@ def test_headings_break_between_phrases_in_chromium(browser, origin: str, tag: s
 SIDEBAR_WIDTHS = [390, 1280]  # a phone (the sidebar is a drawer, 15em wide) and a desktop
 
 
-@pytest.mark.parametrize(
-    "tag",
-    [
-        "ja",
-        pytest.param(
-            "zh_CN",
-            marks=pytest.mark.xfail(
-                reason="the title gets no <wbr>: book.css gives it `word-break: auto-phrase`, "
-                "which Chromium applies to Japanese only (得到什 | 么)"
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("tag", CJK)
 def test_sidebar_title_breaks_between_phrases_in_chromium(browser, origin: str, tag: str) -> None:
     """The book's title at the top of the sidebar (furo's brand, the same on every page): its
     line boxes in Chromium at a phone's width and a desktop's."""

@@ -95,6 +95,26 @@ def test_every_document_declares_the_language(tag: str) -> None:
 ACE = ROOT / "node_modules" / ".bin" / "ace-puppeteer"
 
 
+def test_the_contents_are_titled_in_the_books_language(tag: str) -> None:
+    """The navigation document's title and heading and the guide's entry say "Table of
+    Contents" as Sphinx's own catalog of the language says it (目次, 目录), not in English."""
+    import polib
+    import sphinx
+
+    catalog = Path(sphinx.__file__).parent / "locale" / tag / "LC_MESSAGES" / "sphinx.po"
+    entry = polib.pofile(str(catalog)).find("Table of Contents") if catalog.exists() else None
+    expected = entry.msgstr if entry and entry.msgstr else "Table of Contents"
+    with zipfile.ZipFile(epub_file(tag)) as book:
+        nav = etree.fromstring(book.read("nav.xhtml"))
+        _, opf = epub_package(book)
+    xhtml = {"x": "http://www.w3.org/1999/xhtml"}
+    assert nav.findtext("x:head/x:title", namespaces=xhtml) == expected
+    assert [h.text for h in nav.iterfind(".//x:h1", namespaces=xhtml)] == [expected]
+    assert [r.get("title") for r in opf.iterfind(".//{*}guide/{*}reference")] == [expected]
+    if tag != "en":
+        assert expected != "Table of Contents"
+
+
 @pytest.fixture(scope="session")
 def ace_report(tag: str, chromium: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Ace by DAISY's report on one EPUB, run in Debian's Chromium through Puppeteer."""

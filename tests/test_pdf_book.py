@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import DOCS, heading, pdf_file
+from conftest import heading, pdf_file
 from lxml import etree
 from pypdf import PdfReader
 from test_pdf import pdffonts_rows

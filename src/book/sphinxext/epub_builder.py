@@ -23,6 +23,9 @@ declared for Kindle (book.sphinxext.vertical_epub).
    (Ace: epub-type-has-matching-role): it gets role="doc-toc".
 6. No document says its text direction, so the reading system's own decides: each body gets
    dir="ltr" (see _mark_direction).
+7. The navigation document's title and heading, and the guide's entry, are English in every
+   book ("Table of Contents"; Sphinx: "XXX These strings should be localized according to
+   epub_language"): they go through Sphinx's catalog of the edition's language (目次, 目录).
 
 Remove a fix once Sphinx does the right thing itself; tests check each result.
 """
@@ -37,7 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.builders._epub_base import GUIDE_TITLES
 from sphinx.builders.epub3 import Epub3Builder
+from sphinx.locale import _
 
 from book.sphinxext import epub_css, vertical_epub
 
@@ -95,6 +100,7 @@ class BookEpubBuilder(Epub3Builder):
         self.html_tag = self.html_tag.replace(
             "<html ", f'<html lang="{lang}" xml:lang="{lang}" ', 1
         )
+        self.guide_titles = {key: _(title) for key, title in GUIDE_TITLES.items()}  # fix 7
 
     def toc_metadata(self, level: int, navpoints: list[Any]) -> dict[str, Any]:
         metadata = super().toc_metadata(level, navpoints)

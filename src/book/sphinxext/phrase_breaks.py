@@ -13,6 +13,11 @@ transform, so the translated title is cut in the edition's language:
   (book.sphinxext.language_settings); its first heading, which Sphinx takes as the document's
   title and does not print, is left as it is.
 
+The book's title in the sidebar is cut so too: `book_title_phrases` in the page's context, for
+the template docs/_templates/sidebar/brand.html. (Chromium's `word-break: auto-phrase` is
+BudouX inside the browser, for Japanese only: the markup gives the same phrases in Chinese and
+in the reading systems that do not have it.)
+
 The tables of contents (the sidebar, "On this page", the EPUB's navigation) are collected when
 a page is read, before this runs: they keep the plain text. tests/test_cjk_typography.py
 measures the lines of every heading in Chromium and in the PDF.
@@ -87,7 +92,15 @@ def _pass(self, node: nodes.Node) -> None:
     pass
 
 
+def title_phrases(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    tag = app.config.language
+    title = context.get("docstitle")
+    if title and phrases.has_model(tag):
+        context["book_title_phrases"] = phrases.split(title, tag)
+
+
 def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("html-page-context", title_phrases)
     app.add_node(
         phrase_run,
         html=(_pass, _pass),
