@@ -63,6 +63,23 @@ def heading(docname: str, tag: str) -> str:
     return translations.translate(tag, docname, first_heading(docname))
 
 
+def edition_order(tag: str) -> list[str]:
+    """An edition's pages in reading order: the root page, then its toctree, the colophon
+    where the language puts it (languages.toml, colophon_position)."""
+    return pages.reading_order(languages.get(tag).colophon_position)
+
+
+def navigation_title(docname: str, tag: str) -> str:
+    """A page's title as the navigation and the page's heading show it: a chapter's after
+    its label (第1章, 第一章, Chapter 1: languages.toml chapter_label), numbered in the
+    source's order of docs/chapters/."""
+    chapters = [doc for doc in pages.reading_order() if doc.startswith("chapters/")]
+    title = heading(docname, tag)
+    if docname in chapters:
+        return languages.get(tag).chapter_name(chapters.index(docname) + 1) + title
+    return title
+
+
 def copy_project(target: Path) -> Path:
     """A copy of the working tree: the files git tracks or would track, without build/."""
     return worktree.copy_working_tree(target)

@@ -266,15 +266,21 @@ def test_short_numbers_stand_upright_in_one_cell(vertical_page: Page) -> None:
         for c in p["chars"]
         if "\u4e00" <= c["c"] <= "\u9fff"
     ]
-    cell_width = statistics.median(r[2] for r in ideographs)
+    # The column's width for one em of the text: a heading's number (第1章) is set larger.
+    cell_per_em = (
+        statistics.median(r[2] for r in ideographs) / vertical_page.paragraph["style"]["fontSize"]
+    )
     for span in tcy:
         assert span["combine"] in ("all", "horizontal"), span
         assert len(span["rects"]) == 1, span
         _, _, w, h = span["rects"][0]
         em = span["fontSize"]
+        cell_width = cell_per_em * em
         assert abs(h - em) <= 0.15 * em, span
         assert abs(w - cell_width) <= 0.15 * cell_width, span
-        if vertical_page.on_screen(span["rects"][0]):
+        # The ink is measured in the isolation passes of the running text's numbers (a
+        # heading's, as 第1章's, has none: foliate_probe.js).
+        if vertical_page.on_screen(span["rects"][0]) and span["pass"] is not None:
             ink = glyph_ink(vertical_page, span)
             assert ink, span
             assert ink["width"] <= 1.15 * em and ink["height"] <= 1.15 * em, (span, ink)

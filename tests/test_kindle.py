@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import tinycss2
-from conftest import OPF, SOURCE_LANGUAGE, epub_file, epub_package, epub_text_of, heading
+from conftest import OPF, SOURCE_LANGUAGE, epub_file, epub_package, epub_text_of, navigation_title
 from lxml import etree
 from source_text import Article, squash
 from test_epub_css import BAD_CSS, EDITIONS, calibre, epub_with_css
@@ -173,7 +173,7 @@ def test_the_table_of_contents_is_the_books(kindle: Kindle) -> None:
     assert [(depth, title) for depth, title, _ in toc] == expected
     top = [title for depth, title, _ in toc if depth == 0]
     # (The English titles with typographic apostrophes, as the build sets them: smartquotes.)
-    titles = [heading(doc, kindle.language).replace("'", "’") for doc in documents]
+    titles = [navigation_title(doc, kindle.language).replace("'", "’") for doc in documents]
     assert [title.replace("'", "’") for title in top] == titles
 
 

@@ -28,14 +28,15 @@ from conftest import (
     content_pages,
     copy_project,
     first_heading,
-    heading,
     languages,
+    navigation_title,
     serve,
 )
+from test_colophon import expected_values
 from test_i18n_build import sphinx_html
 from test_site_quality import MODES, hosted_site  # noqa: F401
 
-from book import bench, layout, message_checks, translations
+from book import bench, layout, message_checks, pages, translations
 
 pytestmark = pytest.mark.slow  # the toggle in Chromium, axe in four modes
 
@@ -97,6 +98,8 @@ def rendered(message: str, tag: str) -> str:
             text.append(token.content)
         elif token.type in ("softbreak", "hardbreak"):
             text.append(" ")
+        elif token.type == "myst_role" and token.meta["name"] == "colophon":
+            text.append(colophon_value(token.content, tag))
         elif token.type == "myst_role":
             assert token.meta["name"] == "ref", f"role {token.meta['name']}: teach the test"
             explicit = re.fullmatch(r"(.*?)\s*<([^<>]+)>", token.content, re.S)
@@ -108,12 +111,26 @@ def rendered(message: str, tag: str) -> str:
     return normalise("".join(text))
 
 
-def toctree_entries(doc: str) -> list[str]:
-    source = (DOCS / f"{doc}.md").read_text(encoding="utf-8")
-    entries = []
-    for block in re.findall(r"^```\{toctree\}\n(.*?)^```", source, re.M | re.S):
-        entries += [line for line in block.splitlines() if line and not line.startswith(":")]
-    return entries
+def colophon_value(key: str, tag: str) -> str:
+    """A value of the colophon in one edition, from where its fact lives (test_colophon)."""
+    if key == "original-title":
+        return first_heading("index")
+    return expected_values(tag)[key]
+
+
+def only_lines(doc: str) -> set[int]:
+    """The source lines inside an {only} fence: blocks of some editions, not of the original,
+    so none of them has an original at its place."""
+    lines = (DOCS / f"{doc}.md").read_text(encoding="utf-8").splitlines()
+    inside, found = False, set()
+    for number, line in enumerate(lines, start=1):
+        if re.match(r"^:{3,}\{only\}", line):
+            inside = True
+        elif inside and re.fullmatch(r":{3,}", line):
+            inside = False
+        elif inside:
+            found.add(number)
+    return found
 
 
 def expected_pairs(tag: str, doc: str) -> Counter[tuple[str, str]]:
@@ -133,10 +150,21 @@ def expected_pairs(tag: str, doc: str) -> Counter[tuple[str, str]]:
         if entry.msgid == description and entry.msgid not in body_lines:
             continue
         here = [line for path, line in entry.occurrences if path.endswith(f"/{doc}.md")]
+        if here and all(line and int(line) in only_lines(doc) for line in here):
+            continue
         blocks = len({line for line in here if line}) or len(here)
-        pairs[(rendered(entry.msgstr, tag), rendered(entry.msgid, SOURCE_LANGUAGE))] += blocks
-    for entry in toctree_entries(doc):
-        pairs[(normalise(heading(entry, tag)), normalise(first_heading(entry)))] += 1
+        translation, original = rendered(entry.msgstr, tag), rendered(entry.msgid, SOURCE_LANGUAGE)
+        if entry.msgid == first_heading(doc):  # the page's title: a chapter's with its label
+            translation = normalise(navigation_title(doc, tag))
+            original = normalise(navigation_title(doc, SOURCE_LANGUAGE))
+        pairs[(translation, original)] += blocks
+    for entry in pages.toctree_entries(doc):
+        pairs[
+            (
+                normalise(navigation_title(entry, tag)),
+                normalise(navigation_title(entry, SOURCE_LANGUAGE)),
+            )
+        ] += 1
     return Counter({pair: n for pair, n in pairs.items() if n and pair[0] != pair[1]})
 
 
@@ -333,7 +361,7 @@ def japanese_page_reached(page, doc: str) -> None:
         "h => [...h.childNodes].filter(n => !n.matches?.('.headerlink'))"
         ".map(n => n.textContent).join('')"
     )
-    assert normalise(title) == first_heading(doc)
+    assert normalise(title) == navigation_title(doc, SOURCE_LANGUAGE)
 
 
 @pytest.mark.parametrize("tag", TRANSLATIONS)

@@ -16,12 +16,14 @@ import functools
 import itertools
 import re
 import subprocess
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import heading, pdf_file
+from conftest import epub_file, heading, html_root, pdf_file
 from lxml import etree
+from lxml import html as lxml_html
 from pypdf import PdfReader
 from test_pdf import pdffonts_rows
 
@@ -254,3 +256,42 @@ def test_no_widows_orphans_lone_box_lines_or_stranded_headings(tag: str) -> None
         if following and display(page[-1]):
             faults.append((index, "heading at the foot", page[-1].text))
     assert faults == []
+
+
+def test_the_html_and_epub_navigation_show_the_pdfs_structure(tag: str) -> None:
+    """The EPUB's contents and the site's sidebar list the PDF's parts in the PDF's order,
+    each chapter after the label the PDF prints above its title (第1章, 第一章, Chapter 1),
+    the front and back matter without one."""
+    pdf = pdf_file(tag)
+    reader = PdfReader(pdf)
+    pages = page_lines(pdf)
+    parts = []  # (label, title) of each bookmark of the PDF's top level, in order
+    top = [item for item in reader.outline if not isinstance(item, list)]
+    for doc, item in zip(order(tag), top, strict=True):
+        page = pages[reader.get_destination_page_number(item)]
+        text = squash("".join(line.text for line in page))
+        title = squash(heading(doc, tag))
+        label = re.search(r"第.章|Chapter\d", text[: text.index(title)])
+        parts.append((label.group() if label else "", title))
+    with zipfile.ZipFile(epub_file(tag)) as book:
+        nav = etree.fromstring(book.read("nav.xhtml"))
+    xhtml = {"x": "http://www.w3.org/1999/xhtml"}
+    epub_entries = [
+        a.xpath("string()")
+        for a in nav.xpath("//x:nav/x:ol/x:li/x:a", namespaces=xhtml)
+        if a.get("href") != "index.xhtml"
+    ]
+    index = lxml_html.parse(str(html_root(tag) / "index.html"))
+    html_entries = [
+        a.text_content()
+        for a in index.xpath(
+            "//div[contains(@class, 'sidebar-tree')]//li[contains(@class, 'toctree-l1')]/a"
+        )
+    ]
+    for entries in (epub_entries, html_entries):
+        assert len(entries) == len(parts), entries
+        for entry, (label, title) in zip(entries, parts, strict=True):
+            shown = squash(entry)
+            assert shown.startswith(label) and shown.endswith(title), (entry, label, title)
+            # Between the label and the title at most a separator (Chapter 1: Title).
+            assert len(shown) - len(label) - len(title) <= 1, entry

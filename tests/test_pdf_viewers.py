@@ -53,7 +53,8 @@ from conftest import (
 from pypdf import PdfReader
 from source_text import Article, squash
 
-from book import layout, translations
+from book import languages, layout, pages, translations
+from book.pages import COLOPHON
 
 VIEWERS = ("poppler", "mupdf", "pdf.js")
 PDFJS = ROOT / "node_modules" / "pdfjs-dist"
@@ -97,12 +98,10 @@ LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n\s*")
 # -- What the book says, in reading order -------------------------------------------------------
 
 
-def book_order() -> list[str]:
-    """The book's pages in reading order: the root page, then its toctree."""
-    index = (DOCS / "index.md").read_text(encoding="utf-8")
-    toctree = re.search(r"^```\{toctree\}\n(.*?)^```", index, re.M | re.S)[1]
-    entries = [line.strip() for line in toctree.splitlines()]
-    return ["index"] + [e for e in entries if e and not e.startswith(":")]
+def book_order(tag: str = SOURCE_LANGUAGE) -> list[str]:
+    """The book's pages in an edition's reading order: the root page, then its toctree, the
+    colophon where the language puts it (languages.toml)."""
+    return pages.reading_order(languages.get(tag).colophon_position)
 
 
 def headings(doc: str) -> list[tuple[int, str]]:
@@ -168,13 +167,25 @@ def translated_messages(tag: str) -> list[str]:
     page (a message used twice, once). Docutils' line numbers cannot order them: a glossary
     term has none, and its definition's count from the glossary's start. Untranslated or
     fuzzy messages fall back to the original, as the build does."""
-    messages = []
-    for doc in book_order():
+    by_page: dict[str, list[str]] = {}
+    for doc in book_order(tag):
         catalog = polib.pofile(str(layout.LOCALE / tag / "LC_MESSAGES" / f"{doc}.po"))
         for entry in catalog:
             if not entry.obsolete and in_the_pdf(doc, entry):
-                messages += rendered(entry.msgstr if entry.translated() else entry.msgid, tag)
-    return messages
+                shown = rendered(entry.msgstr if entry.translated() else entry.msgid, tag)
+                by_page.setdefault(doc, []).extend(shown)
+    order = book_order(tag)
+    if order[1:2] == [COLOPHON]:
+        # An imprint page in front stands on the back of the title page: after the book's
+        # title, before the root page's opening (lead, key points), which the contents follow.
+        title, *opening = by_page.pop("index")
+        return [
+            title,
+            *by_page.pop(COLOPHON),
+            *opening,
+            *(m for d in order[2:] for m in by_page[d]),
+        ]
+    return [m for doc in order for m in by_page.get(doc, [])]
 
 
 def original_sentences(article: Article) -> list[str]:
@@ -535,7 +546,7 @@ def outline(pdf: Path) -> list[tuple[int, str, int, float]]:
 def test_bookmarks_are_the_chapters_and_sections_in_order(tag: str) -> None:
     expected = [
         (level, translations.translate(tag, doc, title))
-        for doc in book_order()[1:]  # the root page is the title page and front matter
+        for doc in book_order(tag)[1:]  # the root page is the title page and front matter
         for level, title in headings(doc)
         if level <= 2
     ]

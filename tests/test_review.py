@@ -13,7 +13,6 @@ with a smuggled `<script>`, which must reach the page as text only.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -23,7 +22,6 @@ from urllib.parse import unquote, urlsplit
 import polib
 import pytest
 from conftest import (
-    DOCS,
     ROOT,
     TRANSLATIONS,
     languages,
@@ -33,7 +31,7 @@ from conftest import (
 from lxml import html
 from test_site_quality import MODES, VNU
 
-from book import catalogs, layout, translations, worktree
+from book import catalogs, layout, pages, translations, worktree
 
 MUTATED = "chapters/china-position"
 PREVIOUS_INSERT = "旧案"  # characters only the earlier Japanese has
@@ -80,15 +78,6 @@ def entries_by_line(path: Path) -> dict[int, polib.POEntry]:
     return {e.linenum: e for e in polib.pofile(str(path)) if not e.obsolete}
 
 
-def book_order() -> list[str]:
-    """The pages in reading order, from the source: the index, then its toctree's entries."""
-    text = (DOCS / "index.md").read_text(encoding="utf-8")
-    (body,) = re.findall(r"^```\{toctree\}\n(.*?)^```", text, re.M | re.S)
-    return ["index"] + [
-        line.strip() for line in body.splitlines() if line.strip() and not line.startswith(":")
-    ]
-
-
 def source_line(entry: polib.POEntry) -> int:
     """The first source line of a message; one without (front matter) comes first."""
     lines = [int(line) for _, line in entry.occurrences if line]
@@ -133,7 +122,7 @@ def test_every_message_appears_once_in_reading_order(review_site: Path, tag: str
     docs = [p.removeprefix(f"locale/{tag}/LC_MESSAGES/").removesuffix(".po") for p, _, _ in seen]
     groups = [d for i, d in enumerate(docs) if i == 0 or docs[i - 1] != d]
     assert len(groups) == len(set(groups))
-    order = book_order()
+    order = pages.reading_order()  # the source's: the review page follows the catalogs
     assert groups[: len(order)] == order
     assert groups[-1] == "sphinx"
     # Within a page, by the line of the source; within the labels, as the catalog has them.

@@ -1,6 +1,7 @@
 // The originals beside a translation (src/book/sphinxext/original.py), imported by
 // book-original.js: after each translated block of the article, the text of the block at the
-// same place in the Japanese page (both are written from one doctree), marked lang="ja".
+// same place in the Japanese page (both are written from one doctree), marked lang="ja"; a
+// link of the contents, the Japanese link to the same page.
 const words = (el) => {
   el = el.cloneNode(true);
   el.querySelectorAll(".headerlink,.print-url").forEach((e) => e.remove());
@@ -31,7 +32,12 @@ font-size:max(.9em,.8125rem);font-weight:normal;overflow-wrap:anywhere}
     ".translated,.toctree-wrapper .caption,.toctree-wrapper a",
   )) {
     let twin = page.querySelector("article");
-    for (const i of path(block)) twin = twin?.children[i];
+    // A link of the contents by its target: an edition may order them otherwise (the colophon).
+    const link = block.matches(".toctree-wrapper a") && block.getAttribute("href");
+    if (link) {
+      const links = twin.querySelectorAll(".toctree-wrapper a");
+      twin = [...links].find((a) => a.getAttribute("href") == link);
+    } else for (const i of path(block)) twin = twin?.children[i];
     const text = twin?.tagName == block.tagName && words(twin);
     if (!text || text == words(block)) continue; // untranslated, or the same words
     // After a heading, a paragraph of its own (the heading's name stays the translation's);

@@ -14,9 +14,11 @@ The weight of a first visit (src/book/bench.py) grows by the control and the sma
 script only: the second script, its styles and the Japanese page are fetched by a reader who
 shows the originals. Alignment costs the pages no byte: both editions are written from one
 doctree, so a block of the translation and its original sit at the same place below <article>
-(the same child indexes, tag by tag). The translated blocks are those that Sphinx's i18n marks
-with the class `translated` (conf.py: translation_progress_classes); an untranslated block
-already is Japanese, and a block whose original reads the same is left alone.
+(the same child indexes, tag by tag), but for the links of the contents, which meet by their
+target: an edition may list the colophon elsewhere. The translated blocks are those that
+Sphinx's i18n marks with the class `translated` (conf.py: translation_progress_classes); an
+untranslated block already is Japanese, and a block whose original reads the same is left
+alone.
 
 Their styles come with the scripts, as <style> elements (the site's Content-Security-Policy
 allows inline styles, not scripts): book.css is also the EPUB's stylesheet, which this leaves
