@@ -16,7 +16,9 @@ come from the one place that holds each, through the role {colophon}`key`:
                    three are empty in the original, which shows them nowhere
 
 An unknown key is an error naming the page and line. For {only}, every edition but the
-original's has the tag `translation`.
+original's has the tag `translation`; the page's {only} part stands last, because a translated
+page's blocks meet their originals by their place (book.sphinxext.original) and the original
+has none of these.
 
 Where the page stands is its language's convention (languages.toml, colophon_position): a
 Japanese book ends with its 奥付; English and Chinese books give their imprint page (版权页)
