@@ -30,9 +30,11 @@ calibre's "Welcome" help is marked as seen in that fresh configuration. The firs
 
 - calibre: `ebook-viewer --open-at toc-href:chapters/china-position.xhtml` (the book's table of
   contents entry);
-- Foliate has no such option: its table of contents is opened (Ctrl+T) and the entry after the
-  current one (the opening page's) is clicked; the selected row is found by its highlight
-  colour. The screenshot must differ from the opening page.
+- Foliate has no such option: its table of contents is opened (Ctrl+T) and the chapter's entry
+  is clicked, as many rows below the current one (the opening page's) as the book's
+  navigation document lists it after the opening page (an imprint page may stand between);
+  the selected row is found by its highlight colour. The screenshot must differ from the
+  opening page.
 
 Every wait polls the screen and is bounded by --timeout: a page counts as shown when most of
 the window is white, there is ink between the running head and foot, and three captures in a
@@ -56,6 +58,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -329,7 +333,7 @@ def foliate(book: Path, screen: Screen, home: Path) -> dict[str, Image.Image]:
             screen.xdotool("key", "ctrl+t")  # again, should the first press be lost
             for _ in range(10):
                 time.sleep(0.5)
-                row = next_row(screen.capture(window))
+                row = next_row(screen.capture(window), rows_to_chapter(book))
                 if row:
                     break
         if row is None:
@@ -340,8 +344,24 @@ def foliate(book: Path, screen: Screen, home: Path) -> dict[str, Image.Image]:
     return {"": chapter}
 
 
-def next_row(image: Image.Image) -> tuple[int, int] | None:
-    """The middle of the row under the selected one in an open list, or None."""
+def rows_to_chapter(book: Path) -> int:
+    """How many entries below the opening page's the book's navigation document lists the
+    first chapter (its top level, as Foliate's table of contents shows it)."""
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    with zipfile.ZipFile(book) as epub:
+        container = ET.fromstring(epub.read("META-INF/container.xml"))
+        opf_path = next(e.get("full-path") for e in container.iter() if e.get("full-path"))
+        opf = ET.fromstring(epub.read(opf_path))
+        nav = next(i.get("href") for i in opf.iter() if "nav" in (i.get("properties") or ""))
+        folder = str(Path(opf_path).parent)
+        document = ET.fromstring(epub.read(nav if folder == "." else f"{folder}/{nav}"))
+    top = document.find(f".//{xhtml}nav/{xhtml}ol")
+    hrefs = [li.find(f"{xhtml}a").get("href") for li in top.findall(f"{xhtml}li")]
+    return hrefs.index(CHAPTER)
+
+
+def next_row(image: Image.Image, steps: int = 1) -> tuple[int, int] | None:
+    """The middle of the row `steps` rows under the selected one in an open list, or None."""
     difference = ImageChops.difference(image, Image.new("RGB", image.size, SELECTED_ROW))
     mask = difference.convert("L").point(lambda value: 255 if value == 0 else 0)
     rows = [y for y, count in enumerate(profile(mask)) if count > 100]
@@ -349,7 +369,7 @@ def next_row(image: Image.Image) -> tuple[int, int] | None:
         return None
     top, bottom = rows[0], rows[-1]
     left, _, right, _ = mask.crop((0, top, image.width, bottom + 1)).getbbox()
-    return (left + right) // 2, (top + bottom) // 2 + (bottom - top + 1)
+    return (left + right) // 2, (top + bottom) // 2 + steps * (bottom - top + 1)
 
 
 def calibre(book: Path, screen: Screen, home: Path) -> dict[str, Image.Image]:
