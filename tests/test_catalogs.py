@@ -277,3 +277,40 @@ def test_check_command_exits_non_zero_and_prints_file_and_line(tmp_path: Path) -
     )
     assert result.returncode == 1
     assert f"{locale / 'page.po'}:{FIRST}: error: smuggled-markup:" in result.stdout
+
+
+def test_a_refresh_gives_a_catalog_its_templates_lines_and_order(tmp_path: Path) -> None:
+    """`make catalogs` after a page was edited around its messages (a line added above them):
+    sphinx-intl leaves such a catalog as it was; the refresh gives it the template's source
+    lines and order (the review page orders a page's messages by them), keeps translations
+    and obsolete entries, and writes nothing when all is current."""
+    page = "../../docs/page.md"
+    template = tmp_path / "page.pot"
+    template.write_text(
+        HEADER.format(language="ja")
+        + f'\n#: {page}\nmsgid "説明"\nmsgstr ""\n'
+        + f'\n#: {page}:8\nmsgid "見出し"\nmsgstr ""\n'
+        + f'\n#: {page}:10\nmsgid "本文"\nmsgstr ""\n',
+        encoding="utf-8",
+    )
+    path = write_catalog(
+        tmp_path,
+        f"\n#: {page}:4\n"
+        + entry("本文", "Text")
+        + f"\n#: {page}:2\n"
+        + entry("見出し", "Heading")
+        + f"\n#: {page}\n"
+        + entry("説明", "Description")
+        + '\n#~ msgid "古い"\n#~ msgstr "Old"\n',
+    )
+    assert catalogs.refresh_locations(path, template) is True
+    refreshed = polib.pofile(str(path))
+    assert [(e.msgid, e.msgstr, e.occurrences) for e in refreshed if not e.obsolete] == [
+        ("説明", "Description", [(page, "")]),
+        ("見出し", "Heading", [(page, "8")]),
+        ("本文", "Text", [(page, "10")]),
+    ]
+    assert [e.msgid for e in refreshed if e.obsolete] == ["古い"]
+    text = path.read_text(encoding="utf-8")
+    assert catalogs.refresh_locations(path, template) is False
+    assert path.read_text(encoding="utf-8") == text

@@ -161,6 +161,23 @@ def in_the_pdf(doc: str, entry: polib.POEntry) -> bool:
     return not (entry.msgid in values and not any(line for _, line in entry.occurrences))
 
 
+def printed_place(entry: polib.POEntry, entries: list[polib.POEntry]) -> int:
+    """Where a page prints a message, as an index into its catalog's order. A message that is
+    also the page's description (front matter, met first, without a line) is printed at its
+    line: before the first other message from a later line."""
+    index = entries.index(entry)
+    lines = [int(line) for _, line in entry.occurrences if line]
+    if not lines or all(line for _, line in entry.occurrences):
+        return 2 * index
+    later = [
+        n
+        for n, other in enumerate(entries)
+        if other is not entry
+        and any(line and int(line) > min(lines) for _, line in other.occurrences)
+    ]
+    return 2 * min(later) - 1 if later else 2 * len(entries)
+
+
 def translated_messages(tag: str) -> list[str]:
     """Every message of a translation's page catalogs as rendered, page by page in reading
     order. Within a page, a catalog lists its messages in the order Sphinx met them in the
@@ -170,10 +187,10 @@ def translated_messages(tag: str) -> list[str]:
     by_page: dict[str, list[str]] = {}
     for doc in book_order(tag):
         catalog = polib.pofile(str(layout.LOCALE / tag / "LC_MESSAGES" / f"{doc}.po"))
-        for entry in catalog:
-            if not entry.obsolete and in_the_pdf(doc, entry):
-                shown = rendered(entry.msgstr if entry.translated() else entry.msgid, tag)
-                by_page.setdefault(doc, []).extend(shown)
+        entries = [e for e in catalog if not e.obsolete and in_the_pdf(doc, e)]
+        for entry in sorted(entries, key=lambda e: printed_place(e, entries)):
+            shown = rendered(entry.msgstr if entry.translated() else entry.msgid, tag)
+            by_page.setdefault(doc, []).extend(shown)
     order = book_order(tag)
     if order[1:2] == [COLOPHON]:
         # An imprint page in front stands on the back of the title page: after the book's

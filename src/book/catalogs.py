@@ -263,6 +263,27 @@ def new_catalog(tag: str) -> polib.POFile:
     return catalog
 
 
+def refresh_locations(catalog_path: Path, template_path: Path) -> bool:
+    """Give a catalog its template's source lines and message order; True if that changed it.
+    sphinx-intl rewrites a catalog only when its messages change, so a page edited around them
+    (a line added above) kept the old lines, and the review page orders a page's messages by
+    them. Obsolete entries stay, last."""
+    template = polib.pofile(str(template_path))
+    catalog = polib.pofile(str(catalog_path), wrapwidth=0)  # unwrapped, as sphinx-intl -w 0
+    place = {(e.msgctxt, e.msgid): (n, e.occurrences) for n, e in enumerate(template)}
+    before = [(e.msgid, list(e.occurrences)) for e in catalog]
+    for entry in catalog:
+        if not entry.obsolete and (entry.msgctxt, entry.msgid) in place:
+            # Sphinx numbers a message without a line (front matter) 0; gettext writes none.
+            occurrences = place[(entry.msgctxt, entry.msgid)][1]
+            entry.occurrences = [(path, "" if line == "0" else line) for path, line in occurrences]
+    catalog.sort(key=lambda e: (e.obsolete, place.get((e.msgctxt, e.msgid), (len(place), None))[0]))
+    if [(e.msgid, list(e.occurrences)) for e in catalog] == before:
+        return False
+    catalog.save(str(catalog_path))
+    return True
+
+
 def update(tags: list[str]) -> None:
     extract()
     update_source_theme_catalog()
@@ -284,6 +305,12 @@ def update(tags: list[str]) -> None:
             ],
             check=True,
         )
+        for path in catalog_files(tag):
+            template = layout.GETTEXT / path.relative_to(layout.LOCALE / tag / "LC_MESSAGES")
+            if template.with_suffix(".pot").exists() and refresh_locations(
+                path, template.with_suffix(".pot")
+            ):
+                print(f"Refreshed source lines: {layout.relative(path)}")
 
 
 def add(tag: str) -> int:
