@@ -56,6 +56,7 @@ class Language:
     card_font: str
     colophon_position: str
     chapter_label: str
+    tagged_pdf: bool
     og_locale: str = ""  # optional: see sharing_locale
 
     @property

@@ -176,10 +176,9 @@ def document_metadata(row: languages.Language) -> str:
 def latex_document_metadata(app: Sphinx) -> None:
     """Hand the first line to the LaTeX template (docs/_templates/latex.tex.jinja): a value of
     the builder's context, as latex_elements would be (which refuses keys it does not know)."""
-    if app.builder.format == "latex":
-        app.builder.context["documentmetadata"] = document_metadata(
-            languages.get(app.config.language)
-        )
+    row = languages.get(app.config.language)
+    if app.builder.format == "latex" and row.tagged_pdf:  # languages.toml: tagged_pdf
+        app.builder.context["documentmetadata"] = document_metadata(row)
 
 
 def setup(app: Sphinx) -> dict[str, object]:
