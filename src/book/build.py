@@ -58,8 +58,11 @@ from book.languages import Language
 
 # Lines of a Sphinx log that say what is wrong, with file and line.
 SPHINX_PROBLEM = re.compile(r"^.*\b(WARNING|ERROR|CRITICAL)\b.*$", re.M)
-# Lines of a LaTeX log that mean a reader would see a wrong or missing glyph, or an error.
-LATEX_LOG_PROBLEMS = re.compile(r"^(Missing character: .*|! .*|\S+\.tex:\d+: .*)$", re.M)
+# Lines of a LaTeX log that mean a reader would see a wrong or missing glyph, or an error,
+# or (a tagged PDF: languages.toml tagged_pdf) a structure a screen reader would read wrong.
+LATEX_LOG_PROBLEMS = re.compile(
+    r"^(Missing character: .*|! .*|\S+\.tex:\d+: .*|Package tagpdf Warning: .*)$", re.M
+)
 MISSING_FONT = re.compile(r'The font "([^"]+)" cannot be found')
 # What an edition's inputs are, besides its language's catalogs: the source, the book's
 # code, the language table, the glossary, the locked tools. The build date, the site's
