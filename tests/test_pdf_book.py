@@ -21,13 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import epub_file, heading, html_root, pdf_file
+from conftest import edition_order, epub_file, heading, html_root, pdf_file
 from lxml import etree
 from lxml import html as lxml_html
 from pypdf import PdfReader
 from test_pdf import pdffonts_rows
-
-from book import languages, pages
 
 CJK = ("ja", "zh_CN")
 # How each language numbers a chapter in its heading, running head and bookmark.
@@ -49,7 +47,7 @@ def squash(text: str) -> str:
 def order(tag: str) -> list[str]:
     """The root toctree's entries in the edition's order: the source's, with the colophon
     after the title page where the language puts it there (languages.toml)."""
-    return pages.reading_order(languages.get(tag).colophon_position)[1:]
+    return edition_order(tag)[1:]
 
 
 def front_matter(tag: str) -> list[str]:

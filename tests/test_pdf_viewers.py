@@ -45,6 +45,7 @@ from conftest import (
     ROOT,
     SOURCE_LANGUAGE,
     QuietHandler,
+    edition_order,
     pdf_body_text,
     pdf_file,
     serve,
@@ -53,7 +54,7 @@ from conftest import (
 from pypdf import PdfReader
 from source_text import Article, squash
 
-from book import languages, layout, pages, translations
+from book import layout, translations
 from book.pages import COLOPHON
 
 VIEWERS = ("poppler", "mupdf", "pdf.js")
@@ -99,9 +100,8 @@ LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n\s*")
 
 
 def book_order(tag: str = SOURCE_LANGUAGE) -> list[str]:
-    """The book's pages in an edition's reading order: the root page, then its toctree, the
-    colophon where the language puts it (languages.toml)."""
-    return pages.reading_order(languages.get(tag).colophon_position)
+    """The book's pages in an edition's reading order (conftest.edition_order)."""
+    return edition_order(tag)
 
 
 def headings(doc: str) -> list[tuple[int, str]]:

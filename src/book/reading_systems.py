@@ -328,12 +328,13 @@ def foliate(book: Path, screen: Screen, home: Path) -> dict[str, Image.Image]:
         screen.fill(window)
         opening = screen.settled(window, "the opening page", log)
         deadline = time.monotonic() + screen.timeout
+        steps = rows_to_chapter(book)
         row = None
         while row is None and time.monotonic() < deadline:
             screen.xdotool("key", "ctrl+t")  # again, should the first press be lost
             for _ in range(10):
                 time.sleep(0.5)
-                row = next_row(screen.capture(window), rows_to_chapter(book))
+                row = next_row(screen.capture(window), steps)
                 if row:
                     break
         if row is None:

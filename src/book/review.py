@@ -52,7 +52,7 @@ STATIC = layout.PACKAGE / "site_static"
 # What the page links to, copied to the site's root beside the review/ folder.
 ASSETS = ("review.css", "favicon.svg")
 FOLDER = "review"
-INDEX = "index"
+INDEX = pages.INDEX
 THEME_GROUP = "Theme labels"
 STATES = ("translated", "exception", "fuzzy", "untranslated")
 

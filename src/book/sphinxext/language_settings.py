@@ -36,7 +36,7 @@ from book import (
 )
 from book.editions import Edition
 
-INDEX = "index"
+INDEX = pages.INDEX
 # Folders of docs/ whose files shape the output without being pages.
 DOCS_ASSETS = ("_templates", "_static", "_latex", "_search")
 LEAD = re.compile(r"^:::\{container\} lead\n(.+?)\n:::", re.M | re.S)
