@@ -163,14 +163,38 @@ def latex_preamble(
     return preamble
 
 
+# XeTeX: tagpdf (TeX Live 2022) has no interword spaces for it, and its `interwordspace` key
+# there only warns ("engine/output mode xetex doesn't support the interword spaces"), which
+# \DocumentMetadata's phase II sets. Defined again before \DocumentMetadata loads tagpdf, the
+# key switches on docs/_latex/bookstyle.sty's word spaces for XeTeX instead (a space glyph
+# of no width where a word ends at a space), so the phase is the same in every edition.
+XETEX_INTERWORDSPACE = r"""\ExplSyntaxOn
+\bool_new:N \g_book_interwordspace_bool
+\hook_gput_code:nnn { package/tagpdf/after } { book }
+  {
+    \keys_define:nn { __tag / setup }
+      {
+        interwordspace .choices:nn =
+          { true, on } { \bool_gset_true:N \g_book_interwordspace_bool },
+        interwordspace .choices:nn =
+          { false, off } { \bool_gset_false:N \g_book_interwordspace_bool },
+        interwordspace .default:n = true
+      }
+  }
+\ExplSyntaxOff
+"""
+
+
 def document_metadata(row: languages.Language) -> str:
     """The LaTeX's first line: a tagged PDF (LaTeX's tagging project, phase II: tagpdf with
     paragraphs and interword spaces; docs/_latex/bookstyle.sty tags the headings) in the
     edition's language, PDF 1.7. No XMP packet: LuaTeX writes it uncompressed, and every
     object after it outside an object stream (the Japanese PDF: 264 kB, not 209 kB); the
-    title, author and language are in the document information and the catalog."""
+    title, author and language are in the document information and the catalog. Under
+    XeLaTeX the interword spaces' key is set up before it (XETEX_INTERWORDSPACE)."""
     options = f"testphase=phase-II, lang={row.html_lang}, pdfversion=1.7, xmp=false"
-    return r"\DocumentMetadata{" + options + "}"
+    before = XETEX_INTERWORDSPACE if row.latex_engine == "xelatex" else ""
+    return before + r"\DocumentMetadata{" + options + "}"
 
 
 def latex_document_metadata(app: Sphinx) -> None:
