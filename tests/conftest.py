@@ -10,6 +10,7 @@ import contextlib
 import functools
 import hashlib
 import http.server
+import os
 import posixpath
 import re
 import shutil
@@ -83,6 +84,38 @@ def navigation_title(docname: str, tag: str) -> str:
 def copy_project(target: Path) -> Path:
     """A copy of the working tree: the files git tracks or would track, without build/."""
     return worktree.copy_working_tree(target)
+
+
+# The tagged PDFs (README, "Accessible PDFs"): languages.toml's tagged_pdf is off in every
+# language, so the tests of the tagging (test_tagged_pdf.py, test_pdf_ua.py) build the PDFs of
+# a copy of the project with it on, once a session.
+TAGGED = ["ja", "en"]  # zh_CN: poppler reads no text from XeLaTeX's structure yet (README)
+
+
+@pytest.fixture(scope="session")
+def tagged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project whose PDFs are tagged: its build/site/downloads/."""
+    copy = copy_project(tmp_path_factory.mktemp("tagged") / "project")
+    table = copy / "languages.toml"
+    text = table.read_text(encoding="utf-8")
+    table.write_text(text.replace("tagged_pdf = false", "tagged_pdf = true"), encoding="utf-8")
+    env = worktree.environment(copy, dict(os.environ))
+    args = [arg for tag in TAGGED for arg in ("--lang", tag)]
+    result = subprocess.run(
+        worktree.command("build", "pdf", *args),
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    return copy
+
+
+def tagged_pdf(project: Path, tag: str) -> Path:
+    """An edition's PDF in the tagged copy of the project (the fixture `tagged`)."""
+    return project / pdf_file(tag).relative_to(ROOT)
 
 
 def checksums(folder: Path) -> dict[str, str]:

@@ -19,46 +19,19 @@ of quoted spans, Chinese structure text) is in the README.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_project, edition_order, navigation_title, pdf_file, worktree
+from conftest import TAGGED, edition_order, navigation_title, pdf_file, tagged_pdf
 from pypdf import PdfReader
 from source_text import Article, squash
 from test_pdf_viewers import original_sentences, reading_order_problems
 
 from book import languages
 
-pytestmark = pytest.mark.slow  # builds the PDFs of a copy of the project
-TAGGED = ["ja", "en"]  # zh_CN: poppler reads no text from XeLaTeX's structure yet (README)
-
-
-@pytest.fixture(scope="module")
-def tagged(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the project whose PDFs are tagged: its build/site/downloads/."""
-    copy = copy_project(tmp_path_factory.mktemp("tagged") / "project")
-    table = copy / "languages.toml"
-    text = table.read_text(encoding="utf-8")
-    table.write_text(text.replace("tagged_pdf = false", "tagged_pdf = true"), encoding="utf-8")
-    env = worktree.environment(copy, dict(os.environ))
-    args = [arg for tag in TAGGED for arg in ("--lang", tag)]
-    result = subprocess.run(
-        worktree.command("build", "pdf", *args),
-        cwd=copy,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stderr
-    return copy
-
-
-def tagged_pdf(project: Path, tag: str) -> Path:
-    return project / pdf_file(tag).relative_to(ROOT)
+pytestmark = pytest.mark.slow  # builds the PDFs of a copy of the project (conftest.tagged)
 
 
 def poppler(*args: str) -> str:
