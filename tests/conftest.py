@@ -86,19 +86,26 @@ def copy_project(target: Path) -> Path:
     return worktree.copy_working_tree(target)
 
 
-# The tagged PDFs (README, "Accessible PDFs"): languages.toml's tagged_pdf is off in every
-# language, so the tests of the tagging (test_tagged_pdf.py, test_pdf_ua.py) build the PDFs of
-# a copy of the project with it on, once a session.
-TAGGED = ["ja", "en"]  # zh_CN: poppler reads no text from XeLaTeX's structure yet (README)
+# The tagged PDFs (README, "Accessible PDFs"): the editions whose row of languages.toml has
+# tagged_pdf on. Their tests (test_tagged_pdf.py, test_pdf_ua.py) read the published PDFs; what
+# the tagging must not change is compared with the PDFs of a copy of the project with it off.
+TAGGED = [tag for tag in LANGUAGES if languages.get(tag).tagged_pdf]
 
 
 @pytest.fixture(scope="session")
-def tagged(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the project whose PDFs are tagged: its build/site/downloads/."""
-    copy = copy_project(tmp_path_factory.mktemp("tagged") / "project")
+def tagged() -> Path:
+    """The project whose PDFs are tagged: this one (see tagged_pdf)."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def untagged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project with tagged_pdf off in every language, its PDFs built."""
+    copy = copy_project(tmp_path_factory.mktemp("untagged") / "project")
     table = copy / "languages.toml"
     text = table.read_text(encoding="utf-8")
-    table.write_text(text.replace("tagged_pdf = false", "tagged_pdf = true"), encoding="utf-8")
+    assert "tagged_pdf = true" in text
+    table.write_text(text.replace("tagged_pdf = true", "tagged_pdf = false"), encoding="utf-8")
     env = worktree.environment(copy, dict(os.environ))
     args = [arg for tag in TAGGED for arg in ("--lang", tag)]
     result = subprocess.run(
@@ -114,8 +121,8 @@ def tagged(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def tagged_pdf(project: Path, tag: str) -> Path:
-    """An edition's PDF in the tagged copy of the project (the fixture `tagged`)."""
-    return project / pdf_file(tag).relative_to(ROOT)
+    """An edition's PDF in a project: this one (`tagged`) or a copy (`untagged`)."""
+    return require(project / pdf_file(tag).relative_to(ROOT))
 
 
 def checksums(folder: Path) -> dict[str, str]:

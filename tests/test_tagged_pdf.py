@@ -23,8 +23,20 @@ import re
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
-from conftest import TAGGED, edition_order, navigation_title, pdf_file, tagged_pdf
+import pdf_structure
+from conftest import (
+    TAGGED,
+    edition_order,
+    heading,
+    html_root,
+    main_text,
+    navigation_title,
+    parse_html,
+    tagged_pdf,
+)
+from lxml import html
 from pypdf import PdfReader
 from source_text import Article, squash
 from test_pdf_viewers import original_sentences, reading_order_problems
@@ -84,11 +96,12 @@ def test_the_structure_text_has_every_sentence_in_order(tagged: Path, article: A
 
 
 @pytest.mark.parametrize("tag", TAGGED)
-def test_the_typesetting_is_the_published_pdfs(tagged: Path, tag: str) -> None:
-    published, tagged_one = pdf_file(tag), tagged_pdf(tagged, tag)
-    assert len(PdfReader(tagged_one).pages) == len(PdfReader(published).pages)
+def test_the_typesetting_is_the_untagged_pdfs(tagged: Path, untagged: Path, tag: str) -> None:
+    """Same pages, same text where it stands (kinsoku, spacing and breaks as they were)."""
+    tagged_one, plain = tagged_pdf(tagged, tag), tagged_pdf(untagged, tag)
+    assert len(PdfReader(tagged_one).pages) == len(PdfReader(plain).pages)
     assert poppler("pdftotext", "-layout", str(tagged_one), "-") == poppler(
-        "pdftotext", "-layout", str(published), "-"
+        "pdftotext", "-layout", str(plain), "-"
     )
 
 
@@ -98,3 +111,141 @@ def test_latex_writes_no_tagging_warning(tagged: Path, tag: str) -> None:
     assert logs
     warnings = [w for log in logs for w in re.findall(r"Package tagpdf Warning.*", log.read_text())]
     assert warnings == []
+
+
+# --- the structure the HTML has, element for element (the HTML is the book's other reading) ---
+
+
+def article(tag: str, doc: str) -> html.HtmlElement:
+    (main,) = parse_html(html_root(tag) / f"{doc}.html").xpath('//article[@role="main"]')
+    return main
+
+
+def html_articles(tag: str) -> list[html.HtmlElement]:
+    return [article(tag, doc) for doc in edition_order(tag)]
+
+
+def words(text: str) -> str:
+    """Text to compare: no white space, no hyphen (a PDF line may end in one), the PDF's
+    typographic apostrophe as the catalog's."""
+    return re.sub(r"[\s\-\u00ad\u2010]", "", text).replace("\u2019", "'")
+
+
+def html_lists(tag: str) -> list[list[str]]:
+    """Each list of the edition's pages (not the contents), as its items' labels: a
+    definition's terms (one item: its terms and all their definitions), "" for a bullet."""
+    found = []
+    for main in html_articles(tag):
+        for element in main.xpath(".//ul | .//ol | .//dl"):
+            if element.xpath('ancestor::div[contains(@class, "toctree-wrapper")]'):
+                continue  # the contents: the PDF's TOC
+            if element.tag != "dl":
+                found.append(["" for _ in element.xpath("./li")])
+                continue
+            items: list[str] = []
+            previous = None
+            for child in element:
+                if child.tag == "dt":
+                    if previous == "dt":
+                        items[-1] += child.text_content()
+                    else:
+                        items.append(child.text_content())
+                previous = child.tag
+            found.append([words(item) for item in items])
+    return found
+
+
+@pytest.mark.parametrize("tag", TAGGED)
+def test_lists_are_the_htmls_lists(tagged: Path, tag: str) -> None:
+    """L of LI, each a Lbl (a bullet, or a definition's term: the glossary, the timeline, the
+    Q & A, the colophon) and an LBody; the lists and their items are the HTML's."""
+    tree = pdf_structure.read(tagged_pdf(tagged, tag))
+    found = []
+    for lst in tree.all("L"):
+        assert {child.type for child in lst.children} == {"LI"}
+        labels = []
+        for item in lst.children:
+            assert [child.type for child in item.children] == ["Lbl", "LBody"]
+            # A question's "Q." the HTML adds with CSS (book.css: .qa dt::before).
+            label = words(item.children[0].text()).removeprefix("Q.")
+            labels.append("" if label in "•–" else label)
+        found.append(labels)
+    assert found == html_lists(tag)
+
+
+@pytest.mark.parametrize("tag", TAGGED)
+def test_the_contents_is_a_toc_of_the_books_pages(tagged: Path, tag: str) -> None:
+    """TOC of TOCI, one a page after the title page, in the book's order: its title (after
+    the chapter's number) and the page number."""
+    (toc,) = pdf_structure.read(tagged_pdf(tagged, tag)).all("TOC")
+    entries = [words(item.text()) for item in toc.children]
+    assert {item.type for item in toc.children} == {"TOCI"}
+    titles = [words(heading(doc, tag)) for doc in edition_order(tag)[1:]]
+    assert len(entries) == len(titles), entries
+    for entry, title in zip(entries, titles):
+        assert re.fullmatch(r"(.*?)" + re.escape(title) + r"([0-9]+|[ivx]+)", entry), (entry, title)
+
+
+@pytest.mark.parametrize("tag", TAGGED)
+def test_admonitions_and_commentary_are_divs_with_their_titles(tagged: Path, tag: str) -> None:
+    """Each key point, source summary, note on the next part and commentary a Div, in the
+    HTML's order, its first paragraph the HTML's first (an admonition's title)."""
+    tree = pdf_structure.read(tagged_pdf(tagged, tag))
+    found = [words(div.children[0].text()) for div in tree.all("Div")]
+    expected = [
+        words(block.xpath("./p")[0].text_content())
+        for main in html_articles(tag)
+        for block in main.xpath(
+            './/div[contains(@class, "admonition") or contains(@class, "commentary")]'
+        )
+    ]
+    assert found == expected
+
+
+def html_language_spans(tag: str) -> list[tuple[str, str]]:
+    return [
+        (element.get("lang"), words(element.text_content()))
+        for main in html_articles(tag)
+        for element in main.xpath(".//*[@lang]")
+    ]
+
+
+@pytest.mark.parametrize("tag", TAGGED)
+def test_spans_in_another_language_carry_it(tagged: Path, tag: str) -> None:
+    """The quoted Japanese names of a translation: a Span with /Lang, as the HTML's lang."""
+    tree = pdf_structure.read(tagged_pdf(tagged, tag))
+    found = [(e.lang, words(e.text())) for e in tree.walk() if e.lang]
+    assert found == html_language_spans(tag)
+    if tag != languages.SOURCE_LANGUAGE:
+        assert found  # a translation quotes the original's names
+
+
+@pytest.mark.parametrize("tag", TAGGED)
+def test_every_link_has_its_text_as_alternative(tagged: Path, tag: str) -> None:
+    """A Link element's annotations (its OBJRs) describe it (/Contents) with the link's text,
+    a URL with the URL; not tagpdf's "ref" and "url"."""
+    pdf = tagged_pdf(tagged, tag)
+    links = pdf_structure.read(pdf).all("Link")
+    assert links
+    with pikepdf.open(pdf) as document:
+        for link in links:
+            assert link.objects, link.text()
+            for number in link.objects:
+                annotation = document.get_object(number, 0)
+                description = str(annotation.Contents)
+                if annotation.A.S == "/URI":
+                    assert description == str(annotation.A.URI)
+                else:
+                    assert words(description) == words(link.text()), (description, link.text())
+
+
+@pytest.mark.parametrize("tag", TAGGED)
+def test_running_heads_are_no_content(tagged: Path, tag: str) -> None:
+    """A chapter's title is in the structure text as often as in the HTML (its heading, the
+    contents entry, a reference), not once more for every running head that repeats it."""
+    text = words(pdf_structure.read(tagged_pdf(tagged, tag)).text())
+    html_text = words("".join(main_text(parse_html(html_root(tag) / f"{doc}.html")) for doc in edition_order(tag)))
+    chapters = [doc for doc in edition_order(tag) if doc.startswith("chapters/")]
+    for doc in chapters:
+        title = words(heading(doc, tag))
+        assert text.count(title) == html_text.count(title), title
