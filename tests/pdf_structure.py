@@ -42,7 +42,9 @@ class Element:
         return [element for element in self.walk() if element.type == kind]
 
 
-LINE = re.compile(r'^(?P<indent> *)(?:"(?P<text>.*)"|Object (?P<obj>\d+) \d+|(?P<type>\S+)(?: \(\w+\))?)$')
+LINE = re.compile(
+    r'^(?P<indent> *)(?:"(?P<text>.*)"|Object (?P<obj>\d+) \d+|(?P<type>\S+)(?: \(\w+\))?)$'
+)
 
 
 def poppler_tree(pdf: Path) -> Element:
@@ -94,6 +96,6 @@ def read(pdf: Path) -> Element:
     assert [e.type for e in elements] == [kind for kind, _ in attributes], (
         "poppler and pikepdf walk the structure tree differently"
     )
-    for element, (_, lang) in zip(elements, attributes):
+    for element, (_, lang) in zip(elements, attributes, strict=True):
         element.lang = lang
     return root

@@ -1,6 +1,6 @@
 """The tagged PDFs against PDF/UA-1's machine-checkable failure conditions (the Matterhorn
-Protocol), with book.pdf_ua, on a copy of the project with languages.toml's tagged_pdf on
-(conftest.tagged):
+Protocol), with book.pdf_ua, on the published PDFs of the editions with languages.toml's
+tagged_pdf on (conftest.TAGGED):
 
 - the PDFs claim PDF/UA-1 and carry what it asks of the catalog: an XMP packet with
   pdfuaid:part 1 and the title, DisplayDocTitle, the edition's language;
@@ -30,8 +30,6 @@ from conftest import TAGGED, tagged_pdf
 from pikepdf import Array, Dictionary, Name
 
 from book import languages, pdf_ua
-
-pytestmark = pytest.mark.slow  # builds the PDFs of a copy of the project (conftest.tagged)
 
 # Failure conditions the tagging meets today (the README's "Accessible PDFs" lists the work):
 # 28-011, a link broken across lines is two annotations with one StructParent, and the Link
