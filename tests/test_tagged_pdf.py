@@ -214,7 +214,21 @@ def html_language_spans(tag: str) -> list[tuple[str, str]]:
     ]
 
 
-@pytest.mark.parametrize("tag", TAGGED)
+# XeLaTeX (zh_CN) marks no span's language: README, "Accessible PDFs".
+XETEX_SPANS = pytest.mark.xfail(
+    strict=True, reason="xdvipdfmx: a span's marked content moves pdftotext's reading order"
+)
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        pytest.param(tag, marks=XETEX_SPANS)
+        if languages.get(tag).latex_engine == "xelatex"
+        else tag
+        for tag in TAGGED
+    ],
+)
 def test_spans_in_another_language_carry_it(tagged: Path, tag: str) -> None:
     """The quoted Japanese names of a translation: a Span with /Lang, as the HTML's lang."""
     tree = pdf_structure.read(tagged_pdf(tagged, tag))
