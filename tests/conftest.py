@@ -87,8 +87,8 @@ def copy_project(target: Path) -> Path:
 
 
 # The tagged PDFs (README, "Accessible PDFs"): languages.toml's tagged_pdf is off in every
-# language, so the tests of the tagging (test_tagged_pdf.py, test_pdf_ua.py) build the PDFs of
-# a copy of the project with it on, once a session.
+# language, so the tests of the tagging (test_tagged_pdf.py, test_pdf_ua.py, test_pdf_links.py)
+# build the PDFs of a copy of the project with it on, once a session.
 TAGGED = ["ja", "en"]  # zh_CN: poppler reads no text from XeLaTeX's structure yet (README)
 
 
