@@ -87,7 +87,8 @@ def copy_project(target: Path) -> Path:
 
 
 # The tagged PDFs (README, "Accessible PDFs"): the editions whose row of languages.toml has
-# tagged_pdf on. Their tests (test_tagged_pdf.py, test_pdf_ua.py) read the published PDFs; what
+# tagged_pdf on. Their tests (test_tagged_pdf.py, test_pdf_ua.py,
+# test_pdf_links.py) read the published PDFs; what
 # the tagging must not change is compared with the PDFs of a copy of the project with it off.
 TAGGED = [tag for tag in LANGUAGES if languages.get(tag).tagged_pdf]
 

@@ -4,8 +4,8 @@ tagged_pdf on (conftest.TAGGED):
 
 - the PDFs claim PDF/UA-1 and carry what it asks of the catalog: an XMP packet with
   pdfuaid:part 1 and the title, DisplayDocTitle, the edition's language;
-- no check fails but the ones the tagging is known to fail (KNOWN, an expected failure till
-  then: the test of every check is strict, so it fails once they pass, to be unmarked);
+- no check fails (28-011, a link broken across lines, since the build joins its pieces:
+  book.pdf_links, tests/test_pdf_links.py);
 - each check finds what it is for: a good tagged PDF broken in one way with pikepdf (its
   language removed, a link's description, an untagged line of text, ...) fails the checkpoint
   the Matterhorn Protocol gives that defect, and no other; the same text marked as an Artifact
@@ -31,10 +31,6 @@ from pikepdf import Array, Dictionary, Name
 
 from book import languages, pdf_ua
 
-# Failure conditions the tagging meets today (the README's "Accessible PDFs" lists the work):
-# 28-011, a link broken across lines is two annotations with one StructParent, and the Link
-# element has an OBJR for the first only.
-KNOWN = {"28-011"}
 
 
 def checkpoints(pdf: Path) -> Counter[str]:
@@ -53,13 +49,6 @@ def test_the_pdf_claims_pdf_ua_and_shows_its_title(tagged: Path, tag: str) -> No
         assert pdf.Root.MarkInfo.Marked is True
 
 
-@pytest.mark.parametrize("tag", TAGGED)
-def test_the_pdf_fails_no_check_but_the_known_ones(tagged: Path, tag: str) -> None:
-    failures = pdf_ua.check(tagged_pdf(tagged, tag))
-    assert [str(f) for f in failures if f.checkpoint not in KNOWN] == []
-
-
-@pytest.mark.xfail(reason="the tagging fails the KNOWN checkpoints (28-011)")
 @pytest.mark.parametrize("tag", TAGGED)
 def test_the_pdf_fails_no_check(tagged: Path, tag: str) -> None:
     assert [str(f) for f in pdf_ua.check(tagged_pdf(tagged, tag))] == []

@@ -13,7 +13,8 @@ Four steps, each a function with a typed result:
              before anything runs (a page without its title, a catalog failing the checks of
              book.catalogs)                                                      → Plan
     run      the stale editions, one worker process per language, every Sphinx run strict
-             (book.strict_sphinx: a warning fails the build)                     → Outcome
+             (book.strict_sphinx: a warning fails the build); a tagged PDF's links broken
+             across lines are joined in its structure (book.pdf_links)           → Outcome
     publish  each language whose editions all succeeded, by a copy and a rename, where
              book.editions says (build/site/<tag>/, build/site/downloads/…); the checksums
              and the pages around the editions (book.site_pages)                 → Report
@@ -349,7 +350,26 @@ def finish_latexmk(edition: Edition, process: subprocess.Popen, log: Path) -> Pa
             + "\n  "
             + "\n  ".join(problems_in(log))
         )
-    return out / edition.file_name
+    pdf = out / edition.file_name
+    return join_split_links(edition, pdf) if edition.language.tagged_pdf else pdf
+
+
+def join_split_links(edition: Edition, pdf: Path) -> Path:
+    """A tagged PDF as it is published: LaTeX's, with each piece of a link broken across lines
+    in the link's structure element (book.pdf_links: tagpdf tags the first piece only). Written
+    beside LaTeX's, which stays as LaTeX wrote it; a failure is the edition's, so nothing of
+    the language is published."""
+    from book import pdf_links  # pikepdf: only the tagged editions need it
+
+    joined = pdf.with_name(f"{edition.basename}.links.pdf")
+    try:
+        pdf_links.fix_file(pdf, joined)
+    except pdf_links.LinkError as exc:
+        raise BuildError(
+            f"{edition.name}: the links of {layout.relative(pdf)} cannot be put into their "
+            f"Link structure elements (book.pdf_links): {exc.problem}"
+        ) from exc
+    return joined
 
 
 def build_language(todo: list[Edition]) -> list[Built]:
