@@ -32,7 +32,6 @@ from pikepdf import Array, Dictionary, Name
 from book import languages, pdf_ua
 
 
-
 def checkpoints(pdf: Path) -> Counter[str]:
     return Counter(failure.checkpoint for failure in pdf_ua.check(pdf))
 
