@@ -105,6 +105,15 @@ def artifact_inside_tagged_content(pdf: pikepdf.Pdf) -> None:
     add_text(pdf, b"/P <</MCID 0>> BDC /Artifact BMC ", b" EMC EMC")
 
 
+def tagged_content_inside_tagged_content(pdf: pikepdf.Pdf) -> None:
+    add_text(pdf, b"/P <</MCID 0>> BDC /Lbl <</MCID 1>> BDC ", b" EMC EMC")
+
+
+def untagged_marks_inside_tagged_content(pdf: pikepdf.Pdf) -> None:
+    """Marked content without an MCID (a Span only marked) may nest in a content item."""
+    add_text(pdf, b"/P <</MCID 0>> BDC /Span BMC ", b" EMC EMC")
+
+
 def no_catalog_language(pdf: pikepdf.Pdf) -> None:
     del pdf.Root["/Lang"]
 
@@ -218,6 +227,9 @@ DEFECTS: list[tuple[Callable[[pikepdf.Pdf], None], set[str]]] = [
     (text_with_mcid_outside_the_tree, {"01-005"}),
     (artifact_inside_tagged_content, {"01-003"}),
     (artifact_text, set()),
+    # Not a Matterhorn condition: ISO 32000-1 14.7.4.2 (book.pdf_ua names it so).
+    (tagged_content_inside_tagged_content, {"ISO32000-1:14.7.4.2"}),
+    (untagged_marks_inside_tagged_content, set()),
     (no_mark_info, {"UA1:6.2-1"}),
     (suspects, {"01-007"}),
     (unmapped_type, {"02-001"}),

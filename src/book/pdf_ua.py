@@ -14,7 +14,11 @@ The command prints one line per failure, "FILE: 11-001 page 3: ...", and exits 1
 any (0 when there is none). A failure names its Matterhorn checkpoint ("06-002") and what is
 wrong where; counts are per page, not per operator. One requirement of ISO 14289-1 has no
 Matterhorn number, the catalog's MarkInfo (clause 6.2): it is reported as "UA1:6.2-1", the
-rule id veraPDF gives it.
+rule id veraPDF gives it. One requirement of ISO 32000-1 that PDF/UA's tagged content rests on
+(ISO 14289-1 asks for a tagged PDF as ISO 32000-1 14.8 defines it) has none either: a
+marked-content sequence that is a structure content item (an MCID) holds no other such
+sequence (14.7.4.2); a nested one's content would belong to two structure elements, and
+poppler reads it in both. It is reported as "ISO32000-1:14.7.4.2".
 
 What is checked (CHECKED lists them): the content of every page and Form XObject (every text,
 path and image is inside tagged content or an Artifact, each tagged sequence is in the
@@ -51,6 +55,7 @@ from pikepdf import Array, Dictionary, Name, Stream
 # The checkpoints these checks decide, with the Matterhorn Protocol's failure condition.
 CHECKED = {
     "UA1:6.2-1": "the catalog has no MarkInfo dictionary with Marked true (ISO 14289-1 6.2)",
+    "ISO32000-1:14.7.4.2": "marked content with an MCID is nested in marked content with one",
     "01-003": "content marked as Artifact is present inside tagged content",
     "01-004": "tagged content is present inside content marked as Artifact",
     "01-005": "content is neither marked as Artifact nor tagged as real content",
@@ -576,6 +581,11 @@ class Checker:
                 elif isinstance(properties, Dictionary) and "/MCID" in properties:
                     kind = "mcid"
                     mcids.append(int(properties.get("/MCID")))
+                    if "mcid" in stack:
+                        count(
+                            "ISO32000-1:14.7.4.2",
+                            f"{where}: marked content (MCID) inside marked content with an MCID",
+                        )
                     if "artifact" in stack:
                         count("01-004", f"{where}: tagged content (MCID) inside an Artifact")
                 else:
