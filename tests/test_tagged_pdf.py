@@ -269,3 +269,46 @@ def test_running_heads_are_no_content(tagged: Path, tag: str) -> None:
     for doc in chapters:
         title = words(heading(doc, tag))
         assert text.count(title) == html_text.count(title), title
+
+
+@pytest.mark.parametrize("tag", TAGGED)
+def test_no_element_is_empty(tagged: Path, tag: str) -> None:
+    """Decoration (the rules above and below a Q & A, the title page's) is an artifact, not
+    an element with nothing to read (a screen reader announces an empty paragraph)."""
+    tree = pdf_structure.read(tagged_pdf(tagged, tag))
+    empty = [
+        element.type
+        for element in tree.walk()
+        if element.type
+        and not element.text().strip()
+        and not any(inner.objects for inner in element.walk())
+    ]
+    assert empty == []
+
+
+def html_headings(tag: str) -> list[tuple[str, str]]:
+    return [
+        (heading.tag.upper(), words(heading.text_content()).replace(":", ""))
+        for main in html_articles(tag)
+        for heading in main.xpath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6")
+    ]
+
+
+@pytest.mark.parametrize("tag", TAGGED)
+def test_the_headings_are_the_htmls(tagged: Path, tag: str) -> None:
+    """Every heading of the structure tree, its level and text, is the HTML's, in order; the
+    contents page's own heading (目次, Contents: the HTML has the navigation instead) aside.
+    (The PDF's chapter label has no colon: Chapter 1.)"""
+    tree = pdf_structure.read(tagged_pdf(tagged, tag))
+    following = {
+        id(child): next_one
+        for element in tree.walk()
+        for child, next_one in zip(element.children, [*element.children[1:], None], strict=False)
+    }
+    found = [
+        (element.type, words(element.text()).replace(":", ""))
+        for element in tree.walk()
+        if re.fullmatch(r"H[1-6]", element.type)
+        and getattr(following[id(element)], "type", "") != "TOC"
+    ]
+    assert found == html_headings(tag)
