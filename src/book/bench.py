@@ -50,7 +50,10 @@ CHROME_FLAGS = (
 EDITED_PAGE = "docs/chapters/china-position.md"
 EDITED_PARAGRAPH = "中国は習近平訪ロについて検討しており、今後の動きが注目されます。"
 TARGETS = {
-    "full / naive": ("<=", 0.55),
+    # 0.55 until the PDFs were tagged (issue 14): tagpdf's labels settle a LaTeX pass later
+    # (3 passes from clean under LuaLaTeX, 4-5 under XeLaTeX, not 2), work that both builds
+    # do but the full build cannot spread wider than 2 cores; measured 0.52-0.60 quiet.
+    "full / naive": ("<=", 0.65),
     "no-op / full": ("<=", 0.10),
     "edit loop (s)": ("<=", 1.0),
     "PDF bytes": ("<=", 250_000),
