@@ -60,18 +60,8 @@ def test_the_pdf_is_tagged_in_its_language(tagged: Path, tag: str) -> None:
 @pytest.mark.parametrize("tag", TAGGED)
 def test_every_page_heading_is_an_h1_with_the_navigations_text(tagged: Path, tag: str) -> None:
     """H1 collects its Spans' text: a chapter's label and title."""
-    lines = poppler("pdfinfo", "-struct-text", str(tagged_pdf(tagged, tag))).splitlines()
-    h1 = []
-    for number, line in enumerate(lines):
-        if line.strip().split()[:1] == ["H1"]:  # "H1 (block)"
-            depth = len(line) - len(line.lstrip())
-            words = []
-            for inner in lines[number + 1 :]:
-                if len(inner) - len(inner.lstrip()) <= depth:
-                    break
-                if inner.strip().startswith('"'):
-                    words.append(inner.strip().strip('"'))
-            h1.append(squash("".join(words)).replace("’", "'"))
+    tree = pdf_structure.poppler_tree(tagged_pdf(tagged, tag))
+    h1 = [squash(heading.text()).replace("’", "'") for heading in tree.all("H1")]
     # The PDF's chapter label has no colon (Chapter 1); LaTeX's contents heading is no page's.
     expected = [
         squash(navigation_title(doc, tag)).replace("’", "'").replace(":", "")
