@@ -107,7 +107,9 @@ def untagged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = table.read_text(encoding="utf-8")
     assert "tagged_pdf = true" in text
     table.write_text(text.replace("tagged_pdf = true", "tagged_pdf = false"), encoding="utf-8")
-    env = worktree.environment(copy, dict(os.environ))
+    # The copy has no git history: without this project's date it would print today's.
+    epoch = worktree.source_date_epoch()
+    env = worktree.environment(copy, {**os.environ, "SOURCE_DATE_EPOCH": epoch})
     args = [arg for tag in TAGGED for arg in ("--lang", tag)]
     result = subprocess.run(
         worktree.command("build", "pdf", *args),
